@@ -56,6 +56,7 @@ export const reject = {
     new Rejection(failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(group, plural)} "${name}": ${why}`, { name, group, kind: plural })),
   invalid: (group: string, kind: string, name: string, causes: FieldCause[]) =>
     new Rejection(failure(422, 'Invalid', invalidMessage(kind, name, causes), { name, group, kind, causes })),
+  notFoundPath: () => new Rejection(failure(404, 'NotFound', 'the server could not find the requested resource')),
   forbidden: (message: string) => new Rejection(failure(403, 'Forbidden', message)),
   methodNotAllowed: (message: string) => new Rejection(failure(405, 'MethodNotAllowed', message)),
   unsupportedMediaType: (contentType: string) =>

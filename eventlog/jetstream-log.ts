@@ -158,7 +158,9 @@ export class EventLog {
   /** The last record on one subject, or undefined. */
   async lastOf(subject: string, stream: string = STREAMS.events): Promise<Recorded | undefined> {
     try {
-      const m = await this.jsm.direct.getMessage(stream, { last_by_subj: subject });
+      // nats.js types omit `direct` from JetStreamManager although the implementation has it.
+      const direct = (this.jsm as JetStreamManager & { direct: DirectGet }).direct;
+      const m = await direct.getMessage(stream, { last_by_subj: subject });
       return { envelope: decodeEnvelope(m.data), seq: m.seq, storedAt: m.time.getTime() };
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -236,6 +238,9 @@ export class EventLog {
     if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
   }
 }
+
+/** The part of nats.js's direct-get API used here. */
+type DirectGet = { getMessage(stream: string, query: { last_by_subj: string }): Promise<{ data: Uint8Array; seq: number; time: Date }> };
 
 function recordedOf(m: JsMsg): Recorded<Envelope> {
   return { envelope: decodeEnvelope(m.data), seq: m.seq, storedAt: Math.floor(m.info.timestampNanos / 1e6) };

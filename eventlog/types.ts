@@ -30,7 +30,11 @@ export type Envelope<P = unknown> = Readonly<{
   payload: P;
 }>;
 
-export type Command<P = unknown> = Envelope<P> & Readonly<{ kind: 'command' }>;
+export type Command<P = unknown> = Envelope<P> & Readonly<{
+  kind: 'command';
+  /** Core NATS subject where the deciding actor sends the outcome; absent when nobody waits. */
+  replyTo?: string;
+}>;
 export type Event<P = unknown> = Envelope<P> & Readonly<{ kind: 'event' }>;
 
 /** A record as read back from the log, with where it sits. */

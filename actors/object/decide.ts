@@ -1,0 +1,265 @@
+import type { ObjectRef } from '../../eventlog/types';
+import { rfc3339, uidFrom } from '../ids';
+import { applyDefaults } from '../kinds/defaults';
+import { apiVersionOf } from '../kinds/registry';
+import type { Json, KubeObject, ResourceType } from '../kinds/types';
+import { validateObject } from '../kinds/validate';
+import { applyJsonPatch } from '../patch/json-patch';
+import { applyMergePatch } from '../patch/merge-patch';
+import { applyServerSide, recordUpdate } from '../patch/server-side-apply';
+import { applyStrategicMergePatch } from '../patch/strategic-merge-patch';
+import { reject } from '../rejection';
+import { deepEqual } from './equal';
+import {
+  ObjectEventType, type ChangedPart, type DeleteOptions, type ObjectCommand, type ObjectEventDraft, type ObjectState, type PatchType, type WriteTarget,
+} from './object';
+
+/** What decide needs to know beyond the state and the command. */
+export type DecideContext = Readonly<{ ref: ObjectRef; type: ResourceType }>;
+
+/**
+ * Pure: the same state and command always give the same events. Time comes from the command,
+ * ids are derived from its id. Throws a Rejection for an expected "no"; returns [] when the
+ * command changes nothing (idempotent writes and re-deliveries).
+ */
+export function decide(state: ObjectState, command: ObjectCommand, ctx: DecideContext): ObjectEventDraft[] {
+  if (state.recentCommands.includes(command.id)) return [];
+  const p = command.payload;
+  switch (p.op) {
+    case 'create':
+      return create(state, command, p.object, p.fieldManager, ctx);
+    case 'replace':
+      return replace(state, command, p.object, p.target, p.fieldManager, ctx);
+    case 'patch':
+      return patch(state, command, p.patchType, p.patch, p.target, p.fieldManager, p.force, ctx);
+    case 'delete':
+      return remove(state, command, p.options, ctx);
+    default: {
+      const never: never = p;
+      throw reject.badRequest(`unknown object command ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function create(state: ObjectState, command: ObjectCommand, body: KubeObject, fieldManager: string, ctx: DecideContext): ObjectEventDraft[] {
+  const { ref, type } = ctx;
+  if (state.object) {
+    if (state.object.metadata.deletionTimestamp) {
+      throw reject.conflict(type.group, type.plural, ref.name, 'object is being deleted: ' + `${type.plural} "${ref.name}" already exists`);
+    }
+    throw reject.alreadyExists(type.group, type.plural, ref.name);
+  }
+  const time = rfc3339(command.time);
+  const { resourceVersion: _rv, deletionTimestamp: _dt, deletionGracePeriodSeconds: _dg, managedFields: _mf, generateName, ...meta } = body.metadata ?? {};
+  let object: KubeObject = {
+    ...body,
+    apiVersion: apiVersionOf(type),
+    kind: type.kind,
+    metadata: {
+      ...meta,
+      ...(generateName ? { generateName } : {}),
+      name: ref.name,
+      ...(type.namespaced ? { namespace: ref.namespace } : {}),
+      uid: uidFrom(command.id),
+      creationTimestamp: time,
+      ...(type.hasGeneration ? { generation: 1 } : {}),
+    },
+  };
+  if (type.namespaced === false) delete object.metadata.namespace;
+  // Status is the system's to write: a create starts from the kind's initial status (Node agents
+  // are the exception, they register with what they observed).
+  if (type.hasStatus && type.kind !== 'Node') delete object.status;
+  object = applyDefaults(type, object);
+  validateOrReject(object, undefined, ctx);
+  object = recordUpdate(undefined, object, fieldManager, time, object.apiVersion);
+  return [{ type: ObjectEventType.created, payload: { object } }];
+}
+
+function replace(state: ObjectState, command: ObjectCommand, body: KubeObject, target: WriteTarget, fieldManager: string, ctx: DecideContext): ObjectEventDraft[] {
+  const old = requireLive(state, ctx);
+  const wanted = body.metadata?.resourceVersion;
+  if (wanted !== undefined && wanted !== '' && wanted !== old.metadata.resourceVersion) throw reject.conflict(ctx.type.group, ctx.type.plural, ctx.ref.name);
+  return update(old, mergeTarget(old, body, target, ctx), command, fieldManager, ctx);
+}
+
+function patch(
+  state: ObjectState, command: ObjectCommand, patchType: PatchType, body: Json, target: WriteTarget, fieldManager: string, force: boolean, ctx: DecideContext,
+): ObjectEventDraft[] {
+  const time = rfc3339(command.time);
+  if (patchType === 'apply' && target === 'main') {
+    const applied = body as unknown as KubeObject;
+    if (!state.object) {
+      const created = applyServerSide(undefined, applied, { manager: fieldManager, force, time, apiVersion: apiVersionOf(ctx.type) });
+      return create(state, command, created, fieldManager, ctx).map((e) => ({ ...e, payload: { object: withApplyOwnership(e.payload.object, created) } }));
+    }
+    const merged = applyServerSide(state.object, applied, { manager: fieldManager, force, time, apiVersion: apiVersionOf(ctx.type) });
+    return update(state.object, mergeTarget(state.object, merged, 'main', ctx), command, undefined, ctx);
+  }
+  const old = requireLive(state, ctx);
+  const view = target === 'scale' ? scaleOf(old, ctx) : old;
+  const patched = applyPatch(view as unknown as Json, body, patchType, ctx) as unknown as KubeObject;
+  const rv = patched?.metadata?.resourceVersion;
+  if (rv !== undefined && rv !== old.metadata.resourceVersion) throw reject.conflict(ctx.type.group, ctx.type.plural, ctx.ref.name);
+  return update(old, mergeTarget(old, patched, target, ctx), command, fieldManager, ctx);
+}
+
+function applyPatch(doc: Json, body: Json, patchType: PatchType, ctx: DecideContext): Json {
+  switch (patchType) {
+    case 'json':
+      return applyJsonPatch(doc, body);
+    case 'merge':
+      return applyMergePatch(doc, body);
+    case 'strategic':
+      return applyStrategicMergePatch(doc, body, ctx.type.kind);
+    case 'apply':
+      // Server-side apply of a subresource is a merge of the applied fields.
+      return applyMergePatch(doc, body);
+    default: {
+      const never: never = patchType;
+      throw reject.badRequest(`unsupported patch type ${String(never)}`);
+    }
+  }
+}
+
+/** Server-side apply already wrote managedFields; keep them instead of an Update entry. */
+function withApplyOwnership(object: KubeObject, applied: KubeObject): KubeObject {
+  return { ...object, metadata: { ...object.metadata, managedFields: applied.metadata.managedFields } };
+}
+
+/**
+ * The object a write to `target` produces: the main resource cannot change status, /status
+ * changes nothing but status, /scale changes nothing but spec.replicas. Identity and system
+ * fields always come from the stored object.
+ */
+function mergeTarget(old: KubeObject, body: KubeObject, target: WriteTarget, ctx: DecideContext): KubeObject {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw reject.badRequest('the request body must be an object');
+  const bodyMeta = body.metadata ?? {};
+  if (bodyMeta.name !== undefined && bodyMeta.name !== ctx.ref.name) {
+    throw reject.badRequest(`the name of the object (${bodyMeta.name}) does not match the name on the URL (${ctx.ref.name})`);
+  }
+  if (bodyMeta.uid && bodyMeta.uid !== old.metadata.uid) {
+    throw reject.conflict(ctx.type.group, ctx.type.plural, ctx.ref.name, `Precondition failed: UID in precondition: ${bodyMeta.uid}, UID in object meta: ${old.metadata.uid}`);
+  }
+  const system = {
+    name: old.metadata.name,
+    namespace: old.metadata.namespace,
+    uid: old.metadata.uid,
+    creationTimestamp: old.metadata.creationTimestamp,
+    generation: old.metadata.generation,
+    deletionTimestamp: old.metadata.deletionTimestamp,
+    deletionGracePeriodSeconds: old.metadata.deletionGracePeriodSeconds,
+  };
+  switch (target) {
+    case 'status':
+      return { ...old, status: body.status };
+    case 'scale': {
+      const replicas = (body.spec as { replicas?: unknown } | undefined)?.replicas;
+      return { ...old, spec: { ...(old.spec as object), replicas } };
+    }
+    case 'main': {
+      const next: KubeObject = { ...body, apiVersion: old.apiVersion, kind: old.kind, metadata: dropUndefined({ ...bodyMeta, ...system, managedFields: bodyMeta.managedFields ?? old.metadata.managedFields }) };
+      if (ctx.type.hasStatus) {
+        if (old.status === undefined) delete next.status;
+        else next.status = old.status;
+      }
+      return next;
+    }
+    default: {
+      const never: never = target;
+      throw reject.badRequest(`unknown subresource ${String(never)}`);
+    }
+  }
+}
+
+function update(old: KubeObject, candidate: KubeObject, command: ObjectCommand, fieldManager: string | undefined, ctx: DecideContext): ObjectEventDraft[] {
+  const time = rfc3339(command.time);
+  let next = applyDefaults(ctx.type, candidate);
+  const changed = changedParts(old, next);
+  if (changed.length === 0) return [];
+  if (ctx.type.hasGeneration && changed.includes('spec')) {
+    next = { ...next, metadata: { ...next.metadata, generation: (old.metadata.generation ?? 0) + 1 } };
+  }
+  validateOrReject(next, old, ctx);
+  if (fieldManager !== undefined) next = recordUpdate(old, next, fieldManager, time, next.apiVersion);
+  next = withoutResourceVersion(next);
+  if (next.metadata.deletionTimestamp && !hasFinalizers(next)) {
+    return [{ type: ObjectEventType.deleted, payload: { object: next } }];
+  }
+  return [{ type: ObjectEventType.updated, payload: { object: next, changed } }];
+}
+
+function remove(state: ObjectState, command: ObjectCommand, options: DeleteOptions, ctx: DecideContext): ObjectEventDraft[] {
+  const old = requireLive(state, ctx);
+  const pre = options.preconditions ?? {};
+  if (pre.uid && pre.uid !== old.metadata.uid) {
+    throw reject.conflict(ctx.type.group, ctx.type.plural, ctx.ref.name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
+  }
+  if (pre.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion) {
+    throw reject.conflict(ctx.type.group, ctx.type.plural, ctx.ref.name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
+  }
+  if (old.metadata.deletionTimestamp) return [];
+  const object = withoutResourceVersion(old);
+  if (!hasFinalizers(old)) return [{ type: ObjectEventType.deleted, payload: { object } }];
+  const terminating: KubeObject = {
+    ...object,
+    metadata: { ...object.metadata, deletionTimestamp: rfc3339(command.time), deletionGracePeriodSeconds: 0 },
+    ...(ctx.type.kind === 'Namespace' ? { status: { ...(object.status as object), phase: 'Terminating' } } : {}),
+  };
+  return [{ type: ObjectEventType.deletionRequested, payload: { object: terminating } }];
+}
+
+/** Metadata finalizers, and a Namespace's spec.finalizers (emptied by the namespace controller via /finalize). */
+function hasFinalizers(object: KubeObject): boolean {
+  const specFinalizers = object.kind === 'Namespace' ? ((object.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
+  return (object.metadata.finalizers?.length ?? 0) > 0 || specFinalizers.length > 0;
+}
+
+function requireLive(state: ObjectState, ctx: DecideContext): KubeObject {
+  if (!state.object) throw reject.notFound(ctx.type.group, ctx.type.plural, ctx.ref.name);
+  return state.object;
+}
+
+function validateOrReject(object: KubeObject, old: KubeObject | undefined, ctx: DecideContext): void {
+  const causes = validateObject(ctx.type, object, old);
+  if (causes.length > 0) throw reject.invalid(ctx.type.group, ctx.type.kind, object.metadata.name ?? '', causes);
+}
+
+/** The autoscaling/v1 Scale view of a workload, as GET …/scale serves it. */
+export function scaleOf(object: KubeObject, ctx: DecideContext): KubeObject {
+  const spec = (object.spec ?? {}) as { replicas?: number; selector?: { matchLabels?: Record<string, string> } };
+  const status = (object.status ?? {}) as { replicas?: number };
+  const selector = Object.entries(spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  return {
+    apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
+    metadata: { name: ctx.ref.name, namespace: ctx.ref.namespace, uid: object.metadata.uid, resourceVersion: object.metadata.resourceVersion, creationTimestamp: object.metadata.creationTimestamp },
+    spec: { replicas: spec.replicas ?? 0 },
+    status: { replicas: status.replicas ?? 0, ...(selector ? { selector } : {}) },
+  };
+}
+
+function changedParts(old: KubeObject, next: KubeObject): ChangedPart[] {
+  const parts: ChangedPart[] = [];
+  const { metadata: om, spec: os, status: ost, ...orest } = old;
+  const { metadata: nm, spec: ns, status: nst, ...nrest } = next;
+  if (!deepEqual(os, ns)) parts.push('spec');
+  if (!deepEqual(ost, nst)) parts.push('status');
+  if (!deepEqual(withoutVolatileMeta(om), withoutVolatileMeta(nm))) parts.push('metadata');
+  if (!deepEqual(orest, nrest)) parts.push('data');
+  return parts;
+}
+
+/** resourceVersion and managedFields say when and who, not what: they alone are no change. */
+function withoutVolatileMeta(meta: KubeObject['metadata']): KubeObject['metadata'] {
+  const { resourceVersion: _rv, managedFields: _mf, ...rest } = meta;
+  return rest;
+}
+
+function withoutResourceVersion(object: KubeObject): KubeObject {
+  const { resourceVersion: _rv, ...metadata } = object.metadata;
+  return { ...object, metadata };
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,130 @@
+/** `skiff delete KIND NAME… | KIND/NAME… | -f FILE`: delete, print `pod "x" deleted`, then wait until gone (as kubectl does). */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiError, isNotFound, type ApiResource, type DeleteOptions, type KubeClient } from '../../gateways/client';
+import { helpFlag, parseArgs } from '../args';
+import type { CliContext } from '../context';
+import { CliError, formatError } from '../errors';
+import { readManifests } from '../manifests';
+import { typeName } from '../print';
+import { parseTargets, resolveTargets } from '../resources';
+
+const flagSpecs = {
+  filename: { kind: 'list', short: 'f' },
+  cascade: { kind: 'string' },
+  'grace-period': { kind: 'string' },
+  wait: { kind: 'boolean' },
+  'ignore-not-found': { kind: 'boolean' },
+  help: helpFlag,
+} as const;
+
+const USAGE = `Usage: skiff delete KIND NAME… | KIND/NAME… | -f FILE|DIR|-  [flags]
+
+      --cascade MODE        background (default) | foreground | orphan
+      --grace-period SECS   seconds the object gets to terminate (default: the object's own)
+      --wait=false          return without waiting for the objects to be gone
+      --ignore-not-found    treat "not found" as deleted
+`;
+
+/** One object to delete. */
+type Doomed = Readonly<{ resource: ApiResource; name: string; namespace?: string }>;
+
+// After the server ends a wait's watch without a DELETED event, look again after this long.
+const REWATCH_DELAY_MS = 1000;
+
+export async function runDelete(argv: string[], ctx: CliContext): Promise<number> {
+  const { flags, args } = parseArgs(argv, flagSpecs);
+  if (flags.help) {
+    ctx.stdout.write(USAGE);
+    return 0;
+  }
+  const options: DeleteOptions = { propagationPolicy: cascadeOf(flags.cascade), gracePeriodSeconds: gracePeriodOf(flags['grace-period']) };
+  const files = flags.filename ?? [];
+  if (files.length > 0 && args.length > 0) throw new CliError('give objects either with -f or as arguments, not both');
+  if (files.length === 0 && args.length === 0) throw new CliError('you must provide one or more resources by argument or filename');
+
+  const client = await ctx.client();
+  const doomed = files.length > 0 ? await fromFiles(client, files, ctx) : await fromArgs(client, args);
+  let failed = false;
+  const deleted: { target: Doomed; uid?: string }[] = [];
+  for (const target of doomed) {
+    try {
+      const answer = await client.delete(target.resource, target.name, { ...options, namespace: target.namespace });
+      ctx.stdout.write(`${typeName(target.resource)} "${target.name}" deleted\n`);
+      deleted.push({ target, uid: answer.kind === 'Status' ? undefined : answer.metadata?.uid });
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      if (isNotFound(err) && flags['ignore-not-found']) continue;
+      ctx.stderr.write(`${formatError(err)}\n`);
+      failed = true;
+    }
+  }
+  if (flags.wait ?? true) {
+    for (const { target, uid } of deleted) await waitUntilGone(client, target, uid, ctx.signal);
+  }
+  return failed ? 1 : 0;
+}
+
+function cascadeOf(flag: string | undefined): DeleteOptions['propagationPolicy'] {
+  switch (flag) {
+    case undefined:
+    case 'background':
+    case 'true':
+      return 'Background';
+    case 'foreground':
+      return 'Foreground';
+    case 'orphan':
+    case 'false':
+      return 'Orphan';
+    default:
+      throw new CliError(`invalid cascade value (${flag}). Must be "background", "foreground", or "orphan".`);
+  }
+}
+
+/** kubectl's default is -1: "use the object's own grace period", i.e. send nothing. */
+function gracePeriodOf(flag: string | undefined): number | undefined {
+  if (flag === undefined) return undefined;
+  if (!/^-?\d+$/.test(flag)) throw new CliError(`invalid argument "${flag}" for "--grace-period" flag: not an integer`);
+  const seconds = Number(flag);
+  return seconds < 0 ? undefined : seconds;
+}
+
+async function fromArgs(client: KubeClient, args: readonly string[]): Promise<Doomed[]> {
+  const targets = resolveTargets(parseTargets(args, 'delete'), await client.discover());
+  if (targets.some((t) => t.names.length === 0)) throw new CliError('resource(s) were provided, but no name was specified');
+  return targets.flatMap(({ resource, names }) => names.map((name) => ({ resource, name })));
+}
+
+async function fromFiles(client: KubeClient, files: readonly string[], ctx: CliContext): Promise<Doomed[]> {
+  const doomed: Doomed[] = [];
+  for (const { source, object } of await readManifests(files, ctx.stdin)) {
+    const resource = await client.findKind(object.apiVersion, object.kind);
+    if (!resource) throw new CliError(`resource mapping not found in "${source}": no matches for kind "${object.kind}" in version "${object.apiVersion}"`);
+    if (!object.metadata.name) throw new CliError(`error when deleting "${source}": ${object.kind} has no metadata.name`);
+    doomed.push({ resource, name: object.metadata.name, namespace: resource.namespaced ? object.metadata.namespace : undefined });
+  }
+  return doomed;
+}
+
+/**
+ * kubectl's wait after delete: GET (404 → gone), else watch that one name from the version seen
+ * until DELETED; an object with another uid is a new one, so the old one is gone.
+ */
+async function waitUntilGone(client: KubeClient, { resource, name, namespace }: Doomed, uid: string | undefined, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    let resourceVersion: string | undefined;
+    try {
+      const live = await client.get(resource, name, { namespace });
+      if (uid && live.metadata.uid !== uid) return;
+      resourceVersion = live.metadata.resourceVersion;
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    for await (const event of client.watch(resource, { namespace, name, resourceVersion, signal })) {
+      if (event.type === 'DELETED') return;
+      // 410: our version is too old; the next round re-reads and watches from a fresh one.
+      if (event.type === 'ERROR' && event.object.code !== 410) throw new ApiError(event.object);
+    }
+    await sleep(REWATCH_DELAY_MS, undefined, { signal }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,80 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startNatsServer, type NatsServer } from '../../eventlog/nats-server';
+import { startControlPlane } from '../../gateways/control-plane';
+import { helpFlag, parseArgs } from '../args';
+import type { CliContext } from '../context';
+import { CliError } from '../errors';
+
+const flags = {
+  'data-dir': { kind: 'string' },
+  port: { kind: 'string' },
+  nats: { kind: 'string' },
+  'nats-port': { kind: 'string' },
+  help: helpFlag,
+} as const;
+
+const HELP = `Run a single-machine cluster in the foreground: nats-server from nats.conf (unless --nats), then the
+control plane (event log, actors, projections, HTTPS API). Ctrl-C or SIGTERM stops it cleanly.
+
+Usage: skiff up [--data-dir DIR] [--port N] [--nats URL] [--nats-port N]
+
+  --data-dir   where state lives (NATS store, PKI, tokens, kubeconfig); default $SKIFF_DATA_DIR or ~/.skiff
+  --port       HTTPS API port on 127.0.0.1; default 6443 (0 = any free port)
+  --nats       use an existing NATS server with JetStream instead of starting one
+  --nats-port  port for the nats-server skiff starts; default any free port
+`;
+
+export function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  return env.SKIFF_DATA_DIR ? resolve(env.SKIFF_DATA_DIR) : join(homedir(), '.skiff');
+}
+
+function portOf(text: string | undefined, fallback: number, flag: string): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`--${flag} must be a port number (0-65535), got "${text}"`);
+  return n;
+}
+
+export async function runUp(args: readonly string[], ctx: CliContext): Promise<number> {
+  const { flags: f, args: rest } = parseArgs(args, flags);
+  if (f.help) {
+    ctx.stdout.write(HELP);
+    return 0;
+  }
+  if (rest.length > 0) throw new CliError(`skiff up takes no arguments, got "${rest.join(' ')}"`);
+  const dataDir = f['data-dir'] ? resolve(f['data-dir']) : defaultDataDir(ctx.env);
+  const port = portOf(f.port, 6443, 'port');
+  let nats: NatsServer | undefined;
+  if (!f.nats) {
+    nats = await startNatsServer({ dataDir, port: f['nats-port'] ? portOf(f['nats-port'], 0, 'nats-port') : undefined });
+    ctx.stdout.write(`nats-server (pid ${nats.pid}) listening on ${nats.url}, store ${nats.storeDir}\n`);
+  }
+  const stopped = new AbortController();
+  const onTerm = () => stopped.abort();
+  process.once('SIGTERM', onTerm);
+  try {
+    const cp = await startControlPlane({ dataDir, natsUrl: f.nats ?? (nats as NatsServer).url, port });
+    const r = cp.startReport;
+    ctx.stdout.write(
+      [
+        `skiff control plane is up: https://127.0.0.1:${cp.port}`,
+        `  state: ${r.position} records; ${r.snapshotPosition === undefined ? 'no snapshot' : `snapshot at ${r.snapshotPosition} (${r.objectsFromSnapshot} objects)`}, ${r.replayed} replayed`,
+        `  kubeconfig: ${cp.kubeconfigPath}`,
+        `  try: export KUBECONFIG=${cp.kubeconfigPath}; kubectl get namespaces`,
+        '',
+      ].join('\n'),
+    );
+    const reason = await Promise.race([
+      new Promise<string>((ok) => ctx.signal.addEventListener('abort', () => ok('interrupted'), { once: true })),
+      new Promise<string>((ok) => stopped.signal.addEventListener('abort', () => ok('terminated'), { once: true })),
+      cp.failed.then((err) => `failed: ${err.message}`),
+    ]);
+    ctx.stdout.write(`stopping (${reason})…\n`);
+    await cp.stop({ snapshot: true });
+    return reason.startsWith('failed') ? 1 : 0;
+  } finally {
+    process.removeListener('SIGTERM', onTerm);
+    await nats?.stop();
+  }
+}

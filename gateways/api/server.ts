@@ -1,0 +1,160 @@
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EventLog } from '../../eventlog/jetstream-log';
+import { reject } from '../../actors/rejection';
+import type { ObjectsProjection } from '../../projections/objects.projection';
+import type { SecretBox } from '../secret-box';
+import { forbidden, type Authenticator, type Authorizer, type RequestAttributes } from './auth';
+import { CommandBus } from './command-bus';
+import {
+  AGGREGATED_V2, aggregatedCore, aggregatedGroups, legacyCore, legacyGroup, legacyGroups, openapiDoc, openapiIndex, resourceList,
+} from './discovery';
+import { sendError, sendJson, wantsAggregatedDiscovery } from './http';
+import { routeOf, type Route } from './paths';
+import { serveResource } from './resources';
+import type { WatchDeps } from './watch';
+
+export const SERVER_VERSION = {
+  major: '1',
+  // kubectl's dispatcher runs the kubectl whose minor matches this (kubectl-compat §1).
+  minor: '32',
+  gitVersion: 'v1.32.0-skiff.0.1.0',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-11-27T00:00:00Z',
+  goVersion: 'go1.23.4',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
+
+export type ApiServerConfig = Readonly<{
+  log: EventLog;
+  projection: ObjectsProjection;
+  secrets: SecretBox;
+  authenticator: Authenticator;
+  authorizer: Authorizer;
+  tls: { certPem: string; keyPem: string; caPem: string };
+  host?: string;
+  port: number;
+  commandTimeoutMs?: number;
+}>;
+
+export type ApiServer = Readonly<{ port: number; server: Server; close: () => Promise<void> }>;
+
+const OPENAPI_HASH = 'skiff-v1';
+
+/** The Kubernetes-compatible HTTPS API: authn → route → authz → handler; every failure is a Status. */
+export async function startApiServer(config: ApiServerConfig): Promise<ApiServer> {
+  const bus = new CommandBus(config.log, config.commandTimeoutMs);
+  const deps: WatchDeps = {
+    bus, projection: config.projection, secrets: config.secrets, log: config.log,
+    readYourWritesMs: 10_000, bookmarkIntervalMs: 10_000, now: () => Date.now(),
+  };
+  const server = createServer(
+    { cert: config.tls.certPem, key: config.tls.keyPem, ca: config.tls.caPem, requestCert: true, rejectUnauthorized: false },
+    (req, res) => {
+      handle(req, res, config, deps).catch((err) => sendError(res, err));
+    },
+  );
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(config.port, config.host ?? '127.0.0.1', () => ok());
+  });
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('secureConnection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    server,
+    close: async () => {
+      bus.close();
+      const closed = new Promise<void>((ok) => server.close(() => ok()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, config: ApiServerConfig, deps: WatchDeps): Promise<void> {
+  const url = new URL(req.url ?? '/', 'https://skiff.local');
+  const user = config.authenticator.authenticate(req);
+  if (!user) {
+    sendJson(res, 401, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    return;
+  }
+  const route = routeOf(url.pathname);
+  if (route.kind === 'resource') {
+    const attrs = attributesOf(req, url, route);
+    const decision = config.authorizer.authorize(user, attrs);
+    if (!decision.allowed) throw forbidden(user, attrs, decision);
+    await serveResource({ req, res, url, type: route.type, namespace: route.namespace, name: route.name, subresource: route.subresource, user: user.username }, deps);
+    return;
+  }
+  if (req.method !== 'GET') throw reject.methodNotAllowed(`${req.method} is not supported on ${url.pathname}`);
+  serveStatic(req, res, route, config);
+}
+
+function serveStatic(req: IncomingMessage, res: ServerResponse, route: Route, config: ApiServerConfig): void {
+  const aggregated = wantsAggregatedDiscovery(req);
+  switch (route.kind) {
+    case 'version':
+      return sendJson(res, 200, SERVER_VERSION);
+    case 'health':
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache, private' });
+      res.end('ok');
+      return;
+    case 'discovery-core':
+      return aggregated ? sendJson(res, 200, aggregatedCore(), AGGREGATED_V2) : sendJson(res, 200, legacyCore(`127.0.0.1:${config.port}`));
+    case 'discovery-groups':
+      return aggregated ? sendJson(res, 200, aggregatedGroups(), AGGREGATED_V2) : sendJson(res, 200, legacyGroups());
+    case 'discovery-group': {
+      const group = legacyGroup(route.group);
+      if (!group) throw reject.notFoundPath();
+      return sendJson(res, 200, group);
+    }
+    case 'discovery-resources': {
+      const list = resourceList(route.group, route.version);
+      if (!list) throw reject.notFoundPath();
+      return sendJson(res, 200, list);
+    }
+    case 'openapi-index':
+      return sendJson(res, 200, openapiIndex(OPENAPI_HASH));
+    case 'openapi-doc': {
+      const doc = openapiDoc(route.group, route.version);
+      if (!doc) throw reject.notFoundPath();
+      return sendJson(res, 200, doc);
+    }
+    case 'unknown-resource':
+    case 'not-found':
+    case 'resource':
+      throw reject.notFoundPath();
+    default: {
+      const never: never = route;
+      throw never;
+    }
+  }
+}
+
+
+function attributesOf(req: IncomingMessage, url: URL, route: Extract<Route, { kind: 'resource' }>): RequestAttributes {
+  const method = req.method ?? 'GET';
+  const collection = route.name === undefined;
+  const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+  const verb =
+    method === 'GET' ? (collection ? (watch ? 'watch' : 'list') : 'get')
+    : method === 'POST' ? 'create'
+    : method === 'PUT' ? 'update'
+    : method === 'PATCH' ? 'patch'
+    : method === 'DELETE' ? (collection ? 'deletecollection' : 'delete')
+    : method.toLowerCase();
+  return {
+    verb, group: route.type.group, resource: route.type.plural,
+    ...(route.subresource ? { subresource: route.subresource } : {}),
+    ...(route.namespace ? { namespace: route.namespace } : {}),
+    ...(route.name ? { name: route.name } : {}),
+  };
+}

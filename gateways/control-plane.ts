@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { EventLog, type RetentionConfig } from '../eventlog/jetstream-log';
+import { SnapshotStore } from '../eventlog/snapshots';
+import { refOf, systemSubject } from '../eventlog/subjects';
+import type { Event } from '../eventlog/types';
+import { ActorHost, defaultHostOptions } from '../actors/kernel/actor-host';
+import { Supervisor, type Child, type SupervisorFact } from '../actors/kernel/supervisor';
+import { objectActorKind } from '../actors/object/kind';
+import { ObjectsProjection } from '../projections/objects.projection';
+import { ProjectionHost, type StartReport } from '../projections/projection-host';
+import { loadAuthenticator, mastersOnly } from './api/auth';
+import { CommandBus } from './api/command-bus';
+import { writeKubeconfig } from './api/kubeconfig';
+import { ensurePki } from './api/pki';
+import { startApiServer, type ApiServer } from './api/server';
+import { loadSecretBox } from './secret-box';
+
+export type ControlPlaneOptions = Readonly<{
+  dataDir: string;
+  natsUrl: string;
+  port: number;
+  host?: string;
+  retention?: Partial<RetentionConfig>;
+  /** Snapshot cadence of the object projection (records). */
+  snapshotEveryRecords?: number;
+}>;
+
+export type ControlPlane = Readonly<{
+  port: number;
+  kubeconfigPath: string;
+  adminToken: string;
+  caCertPem: string;
+  startReport: StartReport;
+  projection: ObjectsProjection;
+  log: EventLog;
+  /** Resolves if the control plane gave up (its root supervisor escalated). */
+  failed: Promise<Error>;
+  stop: (opts?: { snapshot?: boolean }) => Promise<void>;
+}>;
+
+export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
+
+/**
+ * The control plane of one process, as a supervision tree (rest_for_one, since each part stands on
+ * the one before): projections → actor host → API server. The log connection underneath
+ * reconnects by itself; every supervisor decision is recorded on the log.
+ */
+export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+  const [pki, authenticator, secrets] = await Promise.all([ensurePki(opts.dataDir), loadAuthenticator(opts.dataDir), loadSecretBox(opts.dataDir)]);
+  const log = await EventLog.open({ servers: opts.natsUrl, name: 'skiff-control-plane', retention: opts.retention });
+  const snapshots = await SnapshotStore.open(log.nc);
+  const projection = new ObjectsProjection();
+  const projectionHost = new ProjectionHost(log, projection, snapshots, {
+    snapshotEveryRecords: opts.snapshotEveryRecords ?? 20_000,
+    snapshotMinIntervalMs: 30_000,
+  });
+  let startReport: StartReport | undefined;
+  let api: ApiServer | undefined;
+
+  const record = (fact: SupervisorFact): void => {
+    const id = randomUUID();
+    const event: Event = {
+      kind: 'event', id, type: fact.type, schema: 1, subject: systemSubject('supervisor', fact.supervisor), time: Date.now(),
+      who: 'system:skiff:supervisor', correlationId: id, causationId: '', payload: fact,
+    };
+    log.appendFact(event).catch(() => undefined);
+  };
+
+  const root = new Supervisor({
+    name: 'control-plane',
+    strategy: 'rest_for_one',
+    restarts: { intensity: 3, periodMs: 30_000 },
+    record,
+    children: [
+      {
+        id: 'projections',
+        start: async (): Promise<Child> => {
+          // The projection lives across restarts of this child: it resumes from its own position.
+          startReport ??= await projectionHost.start();
+          return { stop: async () => undefined, failed: new Promise(() => undefined) };
+        },
+      },
+      {
+        id: 'actor-host',
+        start: async (): Promise<Child> => {
+          const host = new ActorHost(log, objectActorKind((subject) => projection.store.get(refOf(subject))), defaultHostOptions);
+          await host.start();
+          return { stop: () => host.stop(), failed: host.failed };
+        },
+      },
+      {
+        id: 'api',
+        start: async (): Promise<Child> => {
+          api = await startApiServer({
+            log, projection, secrets, authenticator, authorizer: mastersOnly,
+            tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caCertPem },
+            host: opts.host, port: opts.port,
+          });
+          const server = api;
+          return { stop: () => server.close(), failed: new Promise(() => undefined) };
+        },
+      },
+    ],
+  });
+  await root.start();
+  await bootstrapNamespaces(log, projection);
+  const port = (api as ApiServer).port;
+  const kubeconfigPath = await writeKubeconfig(opts.dataDir, { server: `https://127.0.0.1:${port}`, caCertPem: pki.caCertPem, token: authenticator.adminToken() });
+  return {
+    port,
+    kubeconfigPath,
+    adminToken: authenticator.adminToken(),
+    caCertPem: pki.caCertPem,
+    startReport: startReport as StartReport,
+    projection,
+    log,
+    failed: root.failed,
+    stop: async (stopOpts = {}) => {
+      await root.stop();
+      await projectionHost.stop({ snapshot: stopOpts.snapshot ?? true }).catch(() => undefined);
+      await log.close();
+    },
+  };
+}
+
+/** The namespaces every cluster has, created once (a later start finds them in the projection). */
+async function bootstrapNamespaces(log: EventLog, projection: ObjectsProjection): Promise<void> {
+  const missing = BOOTSTRAP_NAMESPACES.filter((name) => !projection.store.get({ group: '', resource: 'namespaces', namespace: '', name }));
+  if (missing.length === 0) return;
+  const bus = new CommandBus(log, 30_000);
+  try {
+    await Promise.all(
+      missing.map((name) =>
+        bus.send(
+          { group: '', resource: 'namespaces', namespace: '', name },
+          { op: 'create', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, fieldManager: 'skiff' },
+          'system:skiff:bootstrap',
+        ),
+      ),
+    );
+  } finally {
+    bus.close();
+  }
+}

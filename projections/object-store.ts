@@ -1,0 +1,136 @@
+import { OrderedMap } from '@js-sdsl/ordered-map';
+import type { ObjectRef, Position } from '../eventlog/types';
+import type { KubeObject } from '../actors/kinds/types';
+
+/**
+ * The object read model: every live object, sorted by group/resource/namespace/name in an ordered
+ * map (lists come out sorted and page with a start key), with a label index. It is a fold over the
+ * event stream; `position` is the last sequence folded in.
+ */
+
+export type StoredEntry = Readonly<{
+  object: KubeObject;
+  /** The command behind the object's last event: lets a respawned actor recognise a re-delivery. */
+  causationId: string;
+}>;
+
+export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** One change to one object, as watch streams it. `previous` lets filtered watches turn "stopped matching" into DELETED. */
+export type Change = Readonly<{
+  seq: Position;
+  type: ChangeType;
+  scope: string;
+  object: KubeObject;
+  previous?: KubeObject;
+}>;
+
+export type Scope = Readonly<{ group: string; resource: string }>;
+
+const SEP = '\u0000';
+
+export function scopeKey(scope: Scope): string {
+  return `${scope.group}${SEP}${scope.resource}${SEP}`;
+}
+
+export function entryKey(ref: ObjectRef): string {
+  return `${scopeKey(ref)}${ref.namespace}${SEP}${ref.name}`;
+}
+
+export function refOfKey(key: string): ObjectRef {
+  const [group, resource, namespace, name] = key.split(SEP);
+  return { group, resource, namespace, name };
+}
+
+export class ObjectStore {
+  private readonly map = new OrderedMap<string, StoredEntry>();
+  /** `scope + label=value` → keys of the objects carrying that label. */
+  private readonly labels = new Map<string, Set<string>>();
+  private readonly counts = new Map<string, number>();
+  position: Position = 0;
+
+  get size(): number {
+    return this.map.size();
+  }
+
+  get(ref: ObjectRef): StoredEntry | undefined {
+    return this.map.getElementByKey(entryKey(ref));
+  }
+
+  getByKey(key: string): StoredEntry | undefined {
+    return this.map.getElementByKey(key);
+  }
+
+  countIn(scope: Scope): number {
+    return this.counts.get(scopeKey(scope)) ?? 0;
+  }
+
+  put(ref: ObjectRef, entry: StoredEntry): StoredEntry | undefined {
+    const key = entryKey(ref);
+    const previous = this.map.getElementByKey(key);
+    if (previous) this.unindex(key, ref, previous.object);
+    else this.counts.set(scopeKey(ref), this.countIn(ref) + 1);
+    this.map.setElement(key, entry);
+    this.index(key, ref, entry.object);
+    return previous;
+  }
+
+  delete(ref: ObjectRef): StoredEntry | undefined {
+    const key = entryKey(ref);
+    const previous = this.map.getElementByKey(key);
+    if (!previous) return undefined;
+    this.unindex(key, ref, previous.object);
+    this.map.eraseElementByKey(key);
+    this.counts.set(scopeKey(ref), this.countIn(ref) - 1);
+    return previous;
+  }
+
+  /**
+   * Keys in order from `startAfter` (exclusive) within a scope and optional namespace, stopping
+   * when `visit` returns false.
+   */
+  scan(scope: Scope, namespace: string | undefined, startAfter: string | undefined, visit: (key: string, entry: StoredEntry) => boolean): void {
+    const prefix = namespace === undefined ? scopeKey(scope) : `${scopeKey(scope)}${namespace}${SEP}`;
+    const from = startAfter !== undefined && startAfter >= prefix ? startAfter : prefix;
+    const it = this.map.lowerBound(from);
+    for (const end = this.map.end(); !it.equals(end); it.next()) {
+      const pair = it.pointer;
+      const key = pair[0];
+      if (!key.startsWith(prefix)) return;
+      if (key === startAfter) continue;
+      if (!visit(key, pair[1])) return;
+    }
+  }
+
+  /** Keys of objects in `scope` with label k=v (unsorted), or undefined when no object has it. */
+  keysWithLabel(scope: Scope, label: string, value: string): ReadonlySet<string> | undefined {
+    return this.labels.get(`${scopeKey(scope)}${label}=${value}`);
+  }
+
+  /** Every entry in key order (for snapshots). */
+  entries(): [string, StoredEntry][] {
+    const out: [string, StoredEntry][] = [];
+    this.map.forEach((pair) => {
+      out.push([pair[0], pair[1]]);
+    });
+    return out;
+  }
+
+  private index(key: string, scope: Scope, object: KubeObject): void {
+    for (const [k, v] of Object.entries(object.metadata.labels ?? {})) {
+      const label = `${scopeKey(scope)}${k}=${v}`;
+      let keys = this.labels.get(label);
+      if (!keys) this.labels.set(label, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  private unindex(key: string, scope: Scope, object: KubeObject): void {
+    for (const [k, v] of Object.entries(object.metadata.labels ?? {})) {
+      const label = `${scopeKey(scope)}${k}=${v}`;
+      const keys = this.labels.get(label);
+      keys?.delete(key);
+      if (keys?.size === 0) this.labels.delete(label);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { decodeValue, encodeValue } from '../eventlog/codec';
+import type { EventLog } from '../eventlog/jetstream-log';
+import type { SnapshotStore } from '../eventlog/snapshots';
+import type { Position, Recorded } from '../eventlog/types';
+import type { KubeObject } from '../actors/kinds/types';
+import { refOfKey } from './object-store';
+import type { ObjectsProjection } from './objects.projection';
+
+export const OBJECTS_SNAPSHOT = 'objects.v1';
+
+export type ProjectionHostOptions = Readonly<{
+  /** Take a snapshot once this many records arrived since the last one … */
+  snapshotEveryRecords: number;
+  /** … but not more often than this. */
+  snapshotMinIntervalMs: number;
+}>;
+
+export type StartReport = Readonly<{ snapshotPosition: Position | undefined; objectsFromSnapshot: number; replayed: number; position: Position }>;
+
+type SnapshotBody = { version: 1; chunks: Uint8Array[] };
+type SnapshotRow = [key: string, object: KubeObject, causationId: string];
+
+const CHUNK = 5_000;
+
+/**
+ * Drives the objects projection from the log: start = newest snapshot + the records after it,
+ * then follow live. Snapshots are written in the background every so many records; encoding goes
+ * chunk by chunk, yielding between chunks, so serving never stalls on a large store.
+ */
+export class ProjectionHost {
+  private stopped = false;
+  private following?: AsyncGenerator<Recorded>;
+  private sinceSnapshot = 0;
+  private lastSnapshotAt = 0;
+  private snapshotting = false;
+
+  constructor(
+    private readonly log: EventLog,
+    readonly projection: ObjectsProjection,
+    private readonly snapshots: SnapshotStore,
+    private readonly opts: ProjectionHostOptions = { snapshotEveryRecords: 20_000, snapshotMinIntervalMs: 30_000 },
+  ) {}
+
+  async start(): Promise<StartReport> {
+    const snapshot = await this.snapshots.load(OBJECTS_SNAPSHOT);
+    let fromSnapshot = 0;
+    if (snapshot) {
+      fromSnapshot = this.loadSnapshot(snapshot.body);
+      this.projection.advance(snapshot.position);
+      this.projection.markComplete(snapshot.position);
+    }
+    const base = this.projection.position;
+    const first = await this.log.firstSequence();
+    const last = await this.log.lastSequence();
+    if (last > 0 && first > base + 1) {
+      throw new Error(`the event log starts at ${first} but the newest snapshot ends at ${base}: retention removed records no snapshot covers`);
+    }
+    this.lastSnapshotAt = Date.now();
+    void this.follow(base + 1);
+    if (last > base) await this.projection.waitFor(last, 600_000);
+    return { snapshotPosition: snapshot?.position, objectsFromSnapshot: fromSnapshot, replayed: Math.max(0, last - base), position: this.projection.position };
+  }
+
+  async stop(opts: { snapshot: boolean }): Promise<void> {
+    this.stopped = true;
+    await this.following?.return(undefined);
+    if (opts.snapshot) await this.snapshot();
+  }
+
+  /** Writes a snapshot of the store as it is now. */
+  async snapshot(): Promise<void> {
+    if (this.snapshotting) return;
+    this.snapshotting = true;
+    try {
+      const position = this.projection.position;
+      // Stored objects are never mutated in place, so the entries copied here stay a consistent view.
+      const entries = this.projection.store.entries();
+      const chunks: Uint8Array[] = [];
+      for (let i = 0; i < entries.length; i += CHUNK) {
+        const rows: SnapshotRow[] = entries.slice(i, i + CHUNK).map(([key, e]) => [key, e.object, e.causationId]);
+        chunks.push(encodeValue(rows));
+        await new Promise((r) => setImmediate(r));
+      }
+      const body: SnapshotBody = { version: 1, chunks };
+      await this.snapshots.save(OBJECTS_SNAPSHOT, { position, body: encodeValue(body) });
+      this.sinceSnapshot = 0;
+      this.lastSnapshotAt = Date.now();
+    } finally {
+      this.snapshotting = false;
+    }
+  }
+
+  private loadSnapshot(bytes: Uint8Array): number {
+    const body = decodeValue<SnapshotBody>(bytes);
+    let n = 0;
+    for (const chunk of body.chunks) {
+      for (const [key, object, causationId] of decodeValue<SnapshotRow[]>(chunk)) {
+        this.projection.store.put(refOfKey(key), { object, causationId });
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private async follow(from: Position): Promise<void> {
+    let next = from;
+    while (!this.stopped) {
+      try {
+        this.following = this.log.follow(next);
+        for await (const rec of this.following) {
+          this.projection.apply(rec);
+          next = rec.seq + 1;
+          if (++this.sinceSnapshot >= this.opts.snapshotEveryRecords && Date.now() - this.lastSnapshotAt >= this.opts.snapshotMinIntervalMs) {
+            void this.snapshot().catch(() => {
+              // A failed snapshot only means a longer replay at the next start; the next one retries.
+            });
+          }
+        }
+      } catch {
+        if (this.stopped) return;
+        // The connection dropped or the consumer was lost: resume after the last folded record.
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import { request as httpsRequest, Agent } from 'node:https';
+import { startControlPlane, type ControlPlane } from '../../gateways/control-plane';
+import { startTestNats } from './nats';
+
+export type Reply = Readonly<{ status: number; body: any; headers: Record<string, string | string[] | undefined> }>;
+
+export type TestCluster = Readonly<{
+  cp: ControlPlane;
+  nats: Awaited<ReturnType<typeof startTestNats>>;
+  /** One HTTPS request with the admin token (or `token`), JSON in and out. */
+  call: (method: string, path: string, body?: unknown, opts?: { token?: string | null; contentType?: string; accept?: string }) => Promise<Reply>;
+  /** Opens a watch and collects its lines until `until` says stop. */
+  watch: (path: string, until: (events: any[]) => boolean, opts?: { timeoutMs?: number; accept?: string }) => Promise<any[]>;
+  stop: () => Promise<void>;
+}>;
+
+/** A real control plane on a real nats-server, on free loopback ports, in a temp data dir. */
+export async function startTestCluster(): Promise<TestCluster> {
+  const nats = await startTestNats();
+  const cp = await startControlPlane({ dataDir: nats.dataDir, natsUrl: nats.url, port: 0 });
+  const agent = new Agent({ ca: cp.caCertPem, keepAlive: true, maxSockets: 64 });
+  const call: TestCluster['call'] = (method, path, body, opts = {}) =>
+    new Promise((ok, fail) => {
+      const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+      const token = opts.token === undefined ? cp.adminToken : opts.token;
+      const req = httpsRequest(
+        {
+          host: '127.0.0.1', port: cp.port, method, path, agent,
+          headers: {
+            ...(token ? { Authorization: `Bearer ${token}` } : {}),
+            ...(text !== undefined ? { 'Content-Type': opts.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(text) } : {}),
+            Accept: opts.accept ?? 'application/json',
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const raw = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = raw;
+            try {
+              parsed = raw ? JSON.parse(raw) : undefined;
+            } catch {
+              // not JSON: keep the text
+            }
+            ok({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
+          });
+        },
+      );
+      req.on('error', fail);
+      if (text !== undefined) req.write(text);
+      req.end();
+    });
+  const watch: TestCluster['watch'] = (path, until, opts = {}) =>
+    new Promise((ok, fail) => {
+      const events: any[] = [];
+      let buffer = '';
+      const req = httpsRequest(
+        { host: '127.0.0.1', port: cp.port, method: 'GET', path, agent: new Agent({ ca: cp.caCertPem }), headers: { Authorization: `Bearer ${cp.adminToken}`, Accept: opts.accept ?? 'application/json' } },
+        (res) => {
+          res.on('data', (c: Buffer) => {
+            buffer += c.toString('utf8');
+            let nl: number;
+            while ((nl = buffer.indexOf('\n')) >= 0) {
+              events.push(JSON.parse(buffer.slice(0, nl)));
+              buffer = buffer.slice(nl + 1);
+            }
+            if (until(events)) {
+              clearTimeout(timer);
+              req.destroy();
+              ok(events);
+            }
+          });
+          res.on('end', () => {
+            clearTimeout(timer);
+            ok(events);
+          });
+        },
+      );
+      const timer = setTimeout(() => {
+        req.destroy();
+        fail(new Error(`watch ${path} timed out with ${events.length} events: ${JSON.stringify(events.map((e) => e.type))}`));
+      }, opts.timeoutMs ?? 10_000);
+      req.on('error', (err) => (events.length && until(events) ? undefined : fail(err)));
+      req.end();
+    });
+  return {
+    cp, nats, call, watch,
+    stop: async () => {
+      agent.destroy();
+      await cp.stop({ snapshot: false });
+      await nats.cleanup();
+    },
+  };
+}
