@@ -55,7 +55,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-/** The process entry (bin/skiff, `tsx cli/main.ts`): real I/O, Ctrl-C → abort, exit code 130 after an interrupt. */
+/** The process entry (bin/skiff, `tsx cli/main.ts`): real I/O; Ctrl-C aborts `ctx.signal` so watches and `up` stop cleanly. */
 export async function run(argv: readonly string[]): Promise<void> {
   const interrupt = new AbortController();
   // `once`: a second Ctrl-C gets Node's default and kills the process if a verb does not stop.
@@ -70,7 +70,7 @@ export async function run(argv: readonly string[]): Promise<void> {
     now: Date.now,
   });
   // exitCode rather than exit(): piped stdout is flushed before the process ends.
-  process.exitCode = interrupt.signal.aborted ? 130 : code;
+  process.exitCode = code;
 }
 
 if (require.main === module) void run(process.argv.slice(2));

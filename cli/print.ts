@@ -67,6 +67,11 @@ function cellText(cell: unknown): string {
   return line.replace(/\t/g, ' ');
 }
 
+/** kubectl's stderr note for an empty result: with the namespace when one was searched (not for -A or cluster-scoped kinds). */
+export function noResourcesFound(namespace: string | undefined): string {
+  return namespace ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n';
+}
+
 /** kubectl's `List` wrapper for several objects in `-o yaml|json`. */
 export function asList(items: readonly KubeObject[]): Record<string, unknown> {
   return { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } };

@@ -172,27 +172,42 @@ export class EventLog {
   async *read(opts: ReadOptions, stream: string = STREAMS.events): AsyncGenerator<Recorded> {
     const last = opts.to ?? (await this.lastSequence(stream));
     if (last < opts.from) return;
-    for await (const rec of this.follow(opts.from, opts.filter, stream)) {
-      if (rec.seq > last) return;
-      if (opts.until !== undefined && rec.storedAt > opts.until) return;
-      yield rec;
-      if (rec.seq >= last) return;
+    const { messages, pending } = await this.open(opts.from, opts.filter, stream);
+    try {
+      // The consumer counted the matching records at creation: read that many, so a filter whose
+      // last match lies before the end of the stream still ends.
+      let remaining = pending;
+      if (remaining === 0) return;
+      for await (const m of messages) {
+        const rec = recordedOf(m);
+        if (rec.seq > last || (opts.until !== undefined && rec.storedAt > opts.until)) return;
+        yield rec;
+        if (--remaining === 0 || rec.seq >= last) return;
+      }
+    } finally {
+      await stopQuietly(messages);
     }
   }
 
   /** Reads from `from` on and keeps following new records until the consumer breaks out. */
   async *follow(from: Position, filter?: string | readonly string[], stream: string = STREAMS.events): AsyncGenerator<Recorded> {
+    const { messages } = await this.open(from, filter, stream);
+    try {
+      for await (const m of messages) yield recordedOf(m);
+    } finally {
+      await stopQuietly(messages);
+    }
+  }
+
+  private async open(from: Position, filter: string | readonly string[] | undefined, stream: string): Promise<{ messages: ConsumerMessages; pending: number }> {
     const consumer = await this.js.consumers.get(stream, {
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: Math.max(1, from),
       ...(filter ? { filterSubjects: typeof filter === 'string' ? filter : [...filter] } : {}),
     });
     const messages = await consumer.consume({ max_messages: 2000 });
-    try {
-      for await (const m of messages) yield recordedOf(m);
-    } finally {
-      await stopQuietly(messages);
-    }
+    const info = await consumer.info(true);
+    return { messages, pending: info.num_pending + info.num_ack_pending + info.delivered.consumer_seq };
   }
 
   /**

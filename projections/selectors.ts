@@ -230,7 +230,7 @@ class Cursor {
 
   /** The next token where a key or value is expected: there `in` and `notin` are plain words (`x in (in)`). */
   peek(): Token {
-    const token = this.tokens[Math.min(this.position, this.tokens.length - 1)];
+    const token = this.current();
     return token.kind === 'in' || token.kind === 'notin' ? { kind: 'word', text: token.text } : token;
   }
 
@@ -242,9 +242,14 @@ class Cursor {
 
   /** The next token where an operator is expected, keywords kept. */
   nextOperator(): Token {
-    const token = this.tokens[Math.min(this.position, this.tokens.length - 1)];
+    const token = this.current();
     this.position++;
     return token;
+  }
+
+  // The final 'end' token repeats forever.
+  private current(): Token {
+    return this.tokens[Math.min(this.position, this.tokens.length - 1)];
   }
 }
 

@@ -51,9 +51,11 @@ function defaultPod(pod: KubeObject): void {
 
 /** What the ServiceAccount, Priority and DefaultTolerationSeconds admission plugins add. */
 function admitPod(spec: Obj): void {
-  setIfAbsentOrEmpty(spec, 'serviceAccountName', 'default');
-  // The v1 conversion mirrors the deprecated field from serviceAccountName.
-  setIfAbsentOrEmpty(spec, 'serviceAccount', spec.serviceAccountName);
+  // The v1 conversion reads the deprecated serviceAccount when serviceAccountName is empty,
+  // and always writes it back as a mirror of serviceAccountName.
+  const account = nonEmptyString(spec.serviceAccountName) ?? nonEmptyString(spec.serviceAccount) ?? 'default';
+  spec.serviceAccountName = account;
+  spec.serviceAccount = account;
   if (isAbsent(spec.priorityClassName) || spec.priorityClassName === '') setIfAbsent(spec, 'priority', 0);
   setIfAbsent(spec, 'preemptionPolicy', 'PreemptLowerPriority');
   const tolerations = isAbsent(spec.tolerations) ? [] : spec.tolerations;
@@ -362,6 +364,10 @@ function isObject(v: unknown): v is Obj {
 /** JSON null decodes to Go's zero value, so it is defaulted like a missing field. */
 function isAbsent(v: unknown): v is null | undefined {
   return v === undefined || v === null;
+}
+
+function nonEmptyString(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
 function hasEntries(v: unknown): boolean {

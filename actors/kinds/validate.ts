@@ -137,7 +137,8 @@ function maxLenError(length: number): string {
 }
 
 function regexError(msg: string, fmt: string, ...examples: string[]): string {
-  const eg = examples.map((e) => `'${e}', `).join('or ');
+  // Go appends "', " after each example and " or " between them: the double space is theirs.
+  const eg = examples.map((e) => `'${e}', `).join(' or ');
   return `${msg} (${examples.length ? `e.g. ${eg}` : ''}regex used for validation is '${fmt}')`;
 }
 
@@ -994,8 +995,8 @@ function checkFields(obj: Obj, t: Extract<GoType, { kind: 'struct' }>, field: st
 
 /** The first value Go's decoder would reject, in document order (as Go reports it). */
 function checkValue(value: unknown, t: GoType, at: Site, goPath: string): FieldCause | undefined {
-  // null decodes to the zero value.
-  if (value === null) return undefined;
+  // null decodes to the zero value (undefined cannot come from JSON; treat it alike).
+  if (value === null || value === undefined) return undefined;
   switch (t.kind) {
     case 'string':
       return typeof value === 'string' ? undefined : mismatch(value, t, at);

@@ -1,6 +1,6 @@
 import type { Json } from '../kinds/types';
 import { compareText, field, hasKey, isJsonObject, jsonEqual, presentEntries, withKey, withoutKey, type JsonObject } from './json';
-import { childPath, itemKey, strategyAt } from './merge-strategies';
+import { childPath, findItemKey, strategyAt } from './merge-strategies';
 
 /**
  * Field sets as sigs.k8s.io/structured-merge-diff has them, spelled the way managedFields stores them (FieldsV1):
@@ -46,6 +46,10 @@ const UNOWNED = fieldSet([
     .map((name) => ['f:metadata', `f:${name}`]),
 ]);
 
+/**
+ * A keyed list with an item that has no key is owned whole: bookkeeping never fails a write (upstream's
+ * UpdateNoErrors); the merges reject such items where they must.
+ */
 export function fieldsOf(object: JsonObject, kind: string): Fields {
   const out = new Map<string, { path: FieldPath; leaf: boolean; value: Json }>();
   const add = (path: FieldPath, leaf: boolean, value: Json): void => {
@@ -58,11 +62,11 @@ export function fieldsOf(object: JsonObject, kind: string): Fields {
     const strategy = strategyAt(kind, schema);
     if (isJsonObject(value) && Object.keys(value).length > 0 && strategy?.type !== 'atomic') walkMap(value, path, schema);
     else if (Array.isArray(value) && strategy?.type === 'set') value.forEach((item) => add([...path, `v:${JSON.stringify(item)}`], true, item));
-    else if (Array.isArray(value) && strategy?.type === 'map') {
+    else if (Array.isArray(value) && strategy?.type === 'map' && value.every((item) => findItemKey(item, strategy, 'apply'))) {
       for (const item of value) {
-        const itemPath = [...path, `k:${JSON.stringify(itemKey(item, strategy, 'apply'))}`];
+        const itemPath = [...path, `k:${JSON.stringify(findItemKey(item, strategy, 'apply'))}`];
         add(itemPath, false, null);
-        walkMap(item as JsonObject, itemPath, `${schema}[]`); // itemKey() accepts objects only
+        walkMap(item as JsonObject, itemPath, `${schema}[]`); // findItemKey() accepts objects only
       }
     } else add(path, true, value);
   };
@@ -169,7 +173,7 @@ function removeMapField(map: JsonObject, path: FieldPath, at: FieldPath, schema:
   if (rest.length === 0) return withoutKey(map, key);
   const here = [...at, element];
   const next = removeNested(value, rest, here, childPath(schema, key), kind, kept);
-  const emptied = isJsonObject(next) && Object.keys(next).length === 0 && !kept.has(pathKey(here));
+  const emptied = next !== value && isJsonObject(next) && Object.keys(next).length === 0 && !kept.has(pathKey(here));
   return emptied ? withoutKey(map, key) : withKey(map, key, next);
 }
 
@@ -180,7 +184,7 @@ function removeNested(value: Json, path: FieldPath, at: FieldPath, schema: strin
   const [element, ...rest] = path;
   const matches = (item: Json): boolean => element === (strategy.type === 'set'
     ? `v:${JSON.stringify(item)}`
-    : `k:${JSON.stringify(itemKey(item, strategy, 'apply'))}`);
+    : `k:${JSON.stringify(findItemKey(item, strategy, 'apply'))}`);
   if (rest.length === 0) return value.filter((item) => !matches(item));
   return value.map((item) => (matches(item) && isJsonObject(item)
     ? removeMapField(item, rest, [...at, element], `${schema}[]`, kind, kept)

@@ -105,17 +105,29 @@ export function strategyAt(kind: string, path: string): MergeStrategy | undefine
 
 /**
  * The fields that identify an item of a keyed list, sorted by name: the patch merge key under strategic merge
- * patch; server-side apply's listMapKeys, with API defaults filled in, under apply.
+ * patch; server-side apply's listMapKeys, with API defaults filled in, under apply. Undefined when the item is
+ * not an object or lacks a key field that has no default.
  */
+export function findItemKey(item: Json, strategy: KeyedList, mode: MergeMode): JsonObject | undefined {
+  if (!isJsonObject(item)) return undefined;
+  const fields = keyFieldsOf(strategy, mode).map(([name, fallback]) => [name, hasKey(item, name) ? item[name] : fallback] as const);
+  return fields.every((f): f is readonly [string, Json] => f[1] !== undefined) ? Object.fromEntries(fields) : undefined;
+}
+
+/** findItemKey, for input that must be well formed: a malformed item is a 400 with upstream's message. */
 export function itemKey(item: Json, strategy: KeyedList, mode: MergeMode): JsonObject {
+  const key = findItemKey(item, strategy, mode);
+  if (key !== undefined) return key;
   if (!isJsonObject(item)) throw notAnItem(strategy);
+  const [missing] = keyFieldsOf(strategy, mode).find(([name, fallback]) => !hasKey(item, name) && fallback === undefined) ?? [strategy.mergeKey];
+  throw reject.badRequest(`map: ${JSON.stringify(item)} does not contain declared merge key: ${missing}`);
+}
+
+/** [field, default] pairs, sorted by field name as structured-merge-diff sorts key fields. */
+function keyFieldsOf(strategy: KeyedList, mode: MergeMode): (readonly [string, Json | undefined])[] {
   const names = mode === 'apply' ? (strategy.keys ?? [strategy.mergeKey]) : [strategy.mergeKey];
   const defaults = mode === 'apply' ? (strategy.keyDefaults ?? {}) : {};
-  return Object.fromEntries([...names].sort().map((name) => {
-    const value = hasKey(item, name) ? item[name] : own(defaults, name);
-    if (value === undefined) throw reject.badRequest(`map: ${JSON.stringify(item)} does not contain declared merge key: ${name}`);
-    return [name, value];
-  }));
+  return [...names].sort().map((name) => [name, own(defaults, name)] as const);
 }
 
 export function notAnItem(strategy: KeyedList): Rejection {

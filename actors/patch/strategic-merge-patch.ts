@@ -88,7 +88,7 @@ function mergeFields(original: JsonObject, patch: JsonObject, path: string, ctx:
   );
   const ordered = [...parts.orders].reduce((result, [key, order]) => {
     const list = field(result, key);
-    const untouched = !parts.fields.some(([field]) => field === key) && Array.isArray(list);
+    const untouched = !parts.fields.some(([name]) => name === key) && Array.isArray(list);
     return untouched ? withKey(result, key, mergeList(list, [], childPath(path, key), ctx, order)) : result;
   }, merged);
   return [...parts.deletions].reduce((result, [key, doomed]) => {

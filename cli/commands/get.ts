@@ -3,8 +3,9 @@ import type { KubeObject } from '../../actors/kinds/types';
 import { ApiError, type ApiResource, type KubeClient, type ListOptions, type Table } from '../../gateways/client';
 import { helpFlag, parseArgs } from '../args';
 import type { CliContext } from '../context';
-import { CliError, formatError } from '../errors';
-import { asList, formatObject, objectName, TablePrinter, typeName, withTypeMeta, type TableStyle } from '../print';
+import { eachName } from '../each-name';
+import { CliError } from '../errors';
+import { asList, formatObject, noResourcesFound, objectName, TablePrinter, typeName, withTypeMeta, type TableStyle } from '../print';
 import { parseTargets, resolveTargets } from '../resources';
 
 const flagSpecs = {
@@ -89,8 +90,8 @@ async function printTables(get: Get, ctx: CliContext): Promise<number> {
     let table: Table | undefined;
     if (names.length === 0) table = await get.client.table(resource, get.list);
     else {
-      const found = await eachName(names, (name) => get.client.table(resource, { name }), ctx);
-      failed ||= found.length < names.length;
+      const { found, failed: missing } = await eachName(names, (name) => get.client.table(resource, { name }), ctx.stderr);
+      failed ||= missing;
       if (found.length > 0) table = { ...found[0], rows: found.flatMap((t) => t.rows) };
     }
     const text = table ? new TablePrinter(styleOf(get, resource)).format(table) : '';
@@ -106,12 +107,12 @@ async function printObjects(get: Get, output: 'name' | 'yaml' | 'json', ctx: Cli
   let failed = false;
   const found: { resource: ApiResource; object: KubeObject }[] = [];
   for (const { resource, names } of get.targets) {
-    const objects =
+    const fetched =
       names.length === 0
-        ? (await get.client.list(resource, get.list)).items
-        : await eachName(names, (name) => get.client.get(resource, name), ctx);
-    failed ||= names.length > 0 && objects.length < names.length;
-    found.push(...objects.map((object) => ({ resource, object: withTypeMeta(resource, object) })));
+        ? { found: (await get.client.list(resource, get.list)).items, failed: false }
+        : await eachName(names, (name) => get.client.get(resource, name), ctx.stderr);
+    failed ||= fetched.failed;
+    found.push(...fetched.found.map((object) => ({ resource, object: withTypeMeta(resource, object) })));
   }
   if (output === 'name') {
     if (found.length === 0 && !failed) ctx.stderr.write(noResources(get));
@@ -174,21 +175,7 @@ function objectPrinter(output: 'name' | 'yaml' | 'json', resource: ApiResource, 
   };
 }
 
-/** Fetches each name; a server error for one name is printed and the others still fetched. */
-async function eachName<T>(names: readonly string[], fetch: (name: string) => Promise<T>, ctx: CliContext): Promise<T[]> {
-  const found: T[] = [];
-  for (const name of names) {
-    try {
-      found.push(await fetch(name));
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      ctx.stderr.write(`${formatError(err)}\n`);
-    }
-  }
-  return found;
-}
-
 function noResources(get: Get): string {
   const namespaced = get.targets.some((t) => t.resource.namespaced);
-  return namespaced && !get.list.allNamespaces ? `No resources found in ${get.client.namespace} namespace.\n` : 'No resources found\n';
+  return noResourcesFound(namespaced && !get.list.allNamespaces ? get.client.namespace : undefined);
 }

@@ -1,7 +1,7 @@
 /** Parts every describer shares: the metadata header, Events, selectors, owners. */
 import type { KubeObject } from '../../actors/kinds/types';
-import { ApiError, type KubeClient, type ResourceRef } from '../../gateways/client';
-import { age } from '../time';
+import { ApiError, type KubeClient, type ListOptions, type ResourceRef } from '../../gateways/client';
+import { age, rfc1123z } from '../time';
 import type { DescribeWriter } from './writer';
 
 export type DescribeDeps = Readonly<{ client: KubeClient; nowMs: number }>;
@@ -28,7 +28,29 @@ export function writeMetadata(w: DescribeWriter, obj: KubeObject, namespaced: bo
   w.map(0, 'Labels', metadata.labels);
   const annotations = Object.fromEntries(Object.entries(metadata.annotations ?? {}).filter(([key]) => key !== LAST_APPLIED));
   w.map(0, 'Annotations', annotations, ': ');
-  w.field(0, 'CreationTimestamp', metadata.creationTimestamp);
+  w.field(0, 'CreationTimestamp', rfc1123z(metadata.creationTimestamp));
+}
+
+/**
+ * A list a section needs but can do without, like kubectl's describers: a server that refuses it
+ * (not served, forbidden) gives `undefined` and the section is left out; unreachable still throws.
+ */
+export async function optionalList<T extends KubeObject>(deps: DescribeDeps, res: ResourceRef, opts: ListOptions): Promise<T[] | undefined> {
+  try {
+    return (await deps.client.list<T>(res, opts)).items;
+  } catch (err) {
+    if (err instanceof ApiError) return undefined;
+    throw err;
+  }
+}
+
+/** Workload conditions: `Type  Status  Reason` with a dashed rule, kubectl's format strings. */
+export function writeConditions(w: DescribeWriter, conditions: readonly Condition[] | undefined): void {
+  if (!conditions?.length) return;
+  w.line(0, 'Conditions:');
+  w.line(1, 'Type\tStatus\tReason');
+  w.line(1, '----\t------\t------');
+  for (const c of conditions) w.line(1, `${c.type ?? ''} \t${c.status ?? ''}\t${c.reason ?? ''}`);
 }
 
 /** `Controlled By:  ReplicaSet/web-abc`, from the controller owner reference. */
@@ -81,14 +103,7 @@ export async function writeEvents(w: DescribeWriter, obj: KubeObject, deps: Desc
     ...(namespace ? [`involvedObject.namespace=${namespace}`] : []),
     ...(uid ? [`involvedObject.uid=${uid}`] : []),
   ].join(',');
-  let events: EventShape[] = [];
-  try {
-    const list = await deps.client.list(EVENTS, namespace ? { namespace, fieldSelector } : { allNamespaces: true, fieldSelector });
-    events = list.items as EventShape[];
-  } catch (err) {
-    // Like kubectl: a server that cannot list events still gets the rest of the description.
-    if (!(err instanceof ApiError)) throw err;
-  }
+  const events = ((await optionalList(deps, EVENTS, namespace ? { namespace, fieldSelector } : { allNamespaces: true, fieldSelector })) ?? []) as EventShape[];
   if (events.length === 0) {
     w.field(0, 'Events', '<none>');
     return;

@@ -260,7 +260,8 @@ type EventView = Readonly<{
   reportingComponent?: string;
   reportingInstance?: string;
 }>;
-type DataView = Readonly<{ type?: string; data?: object; binaryData?: object; status?: Readonly<{ phase?: string }> }>;
+type DataView = Readonly<{ type?: string; data?: object; binaryData?: object }>;
+type NamespaceView = Readonly<{ status?: Readonly<{ phase?: string }> }>;
 
 // The printers read the JSON through the views above; KubeObject keeps kind fields as unknown.
 const view = <T>(obj: KubeObject): T => obj as unknown as T;
@@ -305,7 +306,7 @@ type Printer = Readonly<{
 
 const namespacePrinter: Printer = {
   columns: [NAME, column('Status', 'string', 'The status of the namespace'), AGE],
-  cells: (obj, nowMs) => [nameOf(obj), view<DataView>(obj).status?.phase ?? '', ageOf(obj, nowMs)],
+  cells: (obj, nowMs) => [nameOf(obj), view<NamespaceView>(obj).status?.phase ?? '', ageOf(obj, nowMs)],
 };
 
 const configMapPrinter: Printer = {

@@ -87,6 +87,14 @@ describe('server-side apply: when the applier applied before', () => {
     expect(entryOf(second, 'kubectl-label')).toMatchObject({ operation: 'Update', time: T1, fieldsV1: { 'f:metadata': { 'f:labels': { 'f:team': {} } } } });
   });
 
+  it('re-apply over server defaults (protocol: TCP filled in) → the port is the same item, not a second one', () => {
+    const created = applyServerSide(undefined, manifest(), kubectl(T0));
+    const spec = specOf(created);
+    const defaulted = frozen({ ...created, spec: { ...spec, template: { ...spec.template, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }] }] } } } });
+    const again = applyServerSide(defaulted, manifest(), kubectl(T1));
+    expect(specOf(again).template.spec.containers[0].ports).toEqual([{ containerPort: 80, protocol: 'TCP' }]);
+  });
+
   it('the same manifest again → the live object itself, unchanged', () => {
     const again = manifest({ labels: { app: 'web', tier: 'fe' }, containers: [{ name: 'nginx', image: 'nginx:1.27' }, { name: 'sidecar', image: 'busybox' }] });
     expect(applyServerSide(first, again, kubectl(T1))).toBe(first);

@@ -53,7 +53,7 @@ describe('strategic merge patch: when a keyed list is patched', () => {
   });
 
   it('$patch: replace as a list item → the list is exactly the other items', () => {
-    const patch = { spec: { template: { spec: { containers: [{ name: 'solo', image: 'x' }, { $patch: 'replace' }] } } } };
+    const patch: Json = { spec: { template: { spec: { containers: [{ name: 'solo', image: 'x' }, { $patch: 'replace' }] } } } };
     expect(containersOf(applyStrategicMergePatch(deployment(), patch, 'Deployment'))).toEqual([{ name: 'solo', image: 'x' }]);
   });
 
@@ -96,15 +96,15 @@ describe('strategic merge patch: when a keyed list is patched', () => {
   });
 
   it('Service spec.ports → merged by port', () => {
-    const service = frozen({ spec: { ports: [{ port: 80, targetPort: 8080 }, { port: 443 }] } });
+    const service = frozen<Json>({ spec: { ports: [{ port: 80, targetPort: 8080 }, { port: 443 }] } });
     expect(applyStrategicMergePatch(service, { spec: { ports: [{ port: 80, targetPort: 9090 }] } }, 'Service')).toEqual({
       spec: { ports: [{ port: 80, targetPort: 9090 }, { port: 443 }] },
     });
   });
 
   it('metadata.ownerReferences → merged by uid, on any kind', () => {
-    const pod = frozen({ metadata: { ownerReferences: [{ uid: 'u1', name: 'rs-1' }] } });
-    const patch = { metadata: { ownerReferences: [{ uid: 'u2', name: 'rs-2' }, { uid: 'u1', controller: true }] } };
+    const pod = frozen<Json>({ metadata: { ownerReferences: [{ uid: 'u1', name: 'rs-1' }] } });
+    const patch: Json = { metadata: { ownerReferences: [{ uid: 'u2', name: 'rs-2' }, { uid: 'u1', controller: true }] } };
     expect(applyStrategicMergePatch(pod, patch, 'Pod')).toEqual({
       metadata: { ownerReferences: [{ uid: 'u2', name: 'rs-2' }, { uid: 'u1', name: 'rs-1', controller: true }] },
     });
@@ -163,7 +163,7 @@ describe('strategic merge patch: when maps carry directives', () => {
   });
 
   it('directives inside a brand-new subtree → applied and stripped, never stored', () => {
-    const patch = { spec: { template: { spec: { containers: [{ name: 'new', env: [{ name: 'X', value: '1' }, { name: 'Y', $patch: 'delete' }], '$setElementOrder/env': [{ name: 'X' }] }] } } } };
+    const patch: Json = { spec: { template: { spec: { containers: [{ name: 'new', env: [{ name: 'X', value: '1' }, { name: 'Y', $patch: 'delete' }], '$setElementOrder/env': [{ name: 'X' }] }] } } } };
     expect(containersOf(applyStrategicMergePatch(deployment(), patch, 'Deployment'))[0]).toEqual({ name: 'new', env: [{ name: 'X', value: '1' }] });
   });
 });
