@@ -55,7 +55,7 @@ export const reject = {
   conflict: (group: string, plural: string, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again') =>
     new Rejection(failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(group, plural)} "${name}": ${why}`, { name, group, kind: plural })),
   invalid: (group: string, kind: string, name: string, causes: FieldCause[]) =>
-    new Rejection(failure(422, 'Invalid', invalidMessage(kind, name, causes), { name, group, kind, causes })),
+    new Rejection(failure(422, 'Invalid', invalidMessage(group ? `${kind}.${group}` : kind, name, causes), { name, group, kind, causes })),
   notFoundPath: () => new Rejection(failure(404, 'NotFound', 'the server could not find the requested resource')),
   forbidden: (message: string) => new Rejection(failure(403, 'Forbidden', message)),
   methodNotAllowed: (message: string) => new Rejection(failure(405, 'MethodNotAllowed', message)),
@@ -66,9 +66,10 @@ export const reject = {
   unavailable: (message: string) => new Rejection(failure(503, 'ServiceUnavailable', message)),
 };
 
-/** Kubernetes' wording: `ConfigMap "x" is invalid: [metadata.name: Required value: …, data: Invalid value: …]`. */
-export function invalidMessage(kind: string, name: string, causes: readonly FieldCause[]): string {
-  const parts = causes.map((c) => `${c.field}: ${c.message}`);
+/** Kubernetes' wording: `Deployment.apps "x" is invalid: [metadata.name: Required value: …, spec.replicas: Invalid value: …]`. */
+export function invalidMessage(qualifiedKind: string, name: string, causes: readonly FieldCause[]): string {
+  // Repeated messages (one cause reported for several reasons) are shown once, as upstream does.
+  const parts = [...new Set(causes.map((c) => `${c.field}: ${c.message}`))];
   const body = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
-  return `${kind} "${name}" is invalid: ${body}`;
+  return `${qualifiedKind} "${name}" is invalid: ${body}`;
 }

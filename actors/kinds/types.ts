@@ -78,7 +78,7 @@ export type ResourceType = Readonly<{
   namespaced: boolean;
   categories: readonly string[];
   subresources: readonly Subresource[];
-  /** metadata.generation is kept and bumped when spec changes (Pod, Deployment, ReplicaSet, Service, Node, Namespace). */
+  /** metadata.generation is kept and bumped when spec changes (Deployment and ReplicaSet, as in Kubernetes 1.32). */
   hasGeneration: boolean;
   /** Has a status that the main resource endpoint does not change (writes go to /status). */
   hasStatus: boolean;

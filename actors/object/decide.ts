@@ -3,13 +3,13 @@ import { rfc3339, uidFrom } from '../ids';
 import { applyDefaults } from '../kinds/defaults';
 import { apiVersionOf } from '../kinds/registry';
 import type { Json, KubeObject, ResourceType } from '../kinds/types';
-import { validateObject } from '../kinds/validate';
+import { decodeErrorMessage, validateObject } from '../kinds/validate';
 import { applyJsonPatch } from '../patch/json-patch';
 import { applyMergePatch } from '../patch/merge-patch';
 import { applyServerSide, recordUpdate } from '../patch/server-side-apply';
 import { applyStrategicMergePatch } from '../patch/strategic-merge-patch';
 import { reject } from '../rejection';
-import { deepEqual } from './equal';
+import { jsonEqual } from '../patch/json';
 import {
   ObjectEventType, type ChangedPart, type DeleteOptions, type ObjectCommand, type ObjectEventDraft, type ObjectState, type PatchType, type WriteTarget,
 } from './object';
@@ -87,7 +87,9 @@ function patch(
 ): ObjectEventDraft[] {
   const time = rfc3339(command.time);
   if (patchType === 'apply' && target === 'main') {
-    const applied = body as unknown as KubeObject;
+    // Status belongs to the /status subresource: an applied configuration neither sets nor owns it.
+    const { status: _status, ...rest } = body as unknown as KubeObject;
+    const applied = (ctx.type.hasStatus ? rest : body) as KubeObject;
     if (!state.object) {
       const created = applyServerSide(undefined, applied, { manager: fieldManager, force, time, apiVersion: apiVersionOf(ctx.type) });
       return create(state, command, created, fieldManager, ctx).map((e) => ({ ...e, payload: { object: withApplyOwnership(e.payload.object, created) } }));
@@ -221,6 +223,9 @@ function requireLive(state: ObjectState, ctx: DecideContext): KubeObject {
 
 function validateOrReject(object: KubeObject, old: KubeObject | undefined, ctx: DecideContext): void {
   const causes = validateObject(ctx.type, object, old);
+  // A value of the wrong JSON type is a decoding error in Kubernetes (400), not a validation error (422).
+  const undecodable = causes.find((c) => c.reason === 'FieldValueTypeInvalid');
+  if (undecodable) throw reject.badRequest(decodeErrorMessage(ctx.type, undecodable));
   if (causes.length > 0) throw reject.invalid(ctx.type.group, ctx.type.kind, object.metadata.name ?? '', causes);
 }
 
@@ -239,13 +244,14 @@ export function scaleOf(object: KubeObject, ctx: DecideContext): KubeObject {
 }
 
 function changedParts(old: KubeObject, next: KubeObject): ChangedPart[] {
+  const same = (a: unknown, b: unknown) => jsonEqual(a as Json, b as Json);
   const parts: ChangedPart[] = [];
   const { metadata: om, spec: os, status: ost, ...orest } = old;
   const { metadata: nm, spec: ns, status: nst, ...nrest } = next;
-  if (!deepEqual(os, ns)) parts.push('spec');
-  if (!deepEqual(ost, nst)) parts.push('status');
-  if (!deepEqual(withoutVolatileMeta(om), withoutVolatileMeta(nm))) parts.push('metadata');
-  if (!deepEqual(orest, nrest)) parts.push('data');
+  if (!same(os, ns)) parts.push('spec');
+  if (!same(ost, nst)) parts.push('status');
+  if (!same(withoutVolatileMeta(om), withoutVolatileMeta(nm))) parts.push('metadata');
+  if (!same(orest, nrest)) parts.push('data');
   return parts;
 }
 

@@ -21,14 +21,15 @@ const EVENTS: ResourceRef = { group: '', version: 'v1', plural: 'events', namesp
 // kubectl hides this one: it is a copy of the manifest.
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
+/** Name, Namespace, CreationTimestamp, Labels, Annotations: the order of kubectl's describers that show all five. */
 export function writeMetadata(w: DescribeWriter, obj: KubeObject, namespaced: boolean): void {
   const { metadata } = obj;
   w.field(0, 'Name', metadata.name);
   if (namespaced) w.field(0, 'Namespace', metadata.namespace);
+  w.field(0, 'CreationTimestamp', rfc1123z(metadata.creationTimestamp));
   w.map(0, 'Labels', metadata.labels);
   const annotations = Object.fromEntries(Object.entries(metadata.annotations ?? {}).filter(([key]) => key !== LAST_APPLIED));
   w.map(0, 'Annotations', annotations, ': ');
-  w.field(0, 'CreationTimestamp', rfc1123z(metadata.creationTimestamp));
 }
 
 /**

@@ -12,6 +12,7 @@ export function describeConfigMap(w: DescribeWriter, cm: KubeObject): void {
     w.line(0, `${key}:`);
     w.line(0, '----');
     for (const line of data[key].split('\n')) w.line(0, line);
+    w.line(0, '');
   }
   w.line(0, '');
   w.line(0, 'BinaryData');

@@ -46,6 +46,8 @@ export async function describeDeployment(w: DescribeWriter, deployment: KubeObje
   const selected = await optionalList<ReplicaSet>(deps, REPLICA_SETS, { namespace: deployment.metadata.namespace, labelSelector: selector });
   if (!selected) return;
   const owned = selected.filter((rs) => rs.metadata.ownerReferences?.some((ref) => ref.controller && ref.uid === deployment.metadata.uid));
+  // Before its first ReplicaSet exists, kubectl shows neither line.
+  if (owned.length === 0) return;
   const newest = newReplicaSet(deployment, owned);
   const old = owned.filter((rs) => rs !== newest && (rs.spec?.replicas ?? 0) > 0);
   w.field(0, 'OldReplicaSets', replicaSetSummary(old));

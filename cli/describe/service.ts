@@ -16,6 +16,7 @@ type ServiceSpec = Readonly<{
   externalName?: string;
   ports?: readonly ServicePort[];
   sessionAffinity?: string;
+  internalTrafficPolicy?: string;
 }>;
 type Endpoints = KubeObject &
   Readonly<{ subsets?: readonly Readonly<{ addresses?: readonly Readonly<{ ip: string }>[]; ports?: readonly Readonly<{ name?: string; port: number }>[] }>[] }>;
@@ -30,8 +31,9 @@ export async function describeService(w: DescribeWriter, service: KubeObject, de
   w.field(0, 'Type', spec.type);
   if (spec.ipFamilyPolicy) w.field(0, 'IP Family Policy', spec.ipFamilyPolicy);
   w.field(0, 'IP Families', spec.ipFamilies?.join(','));
-  w.field(0, 'IP', spec.clusterIP);
-  if (spec.clusterIPs?.length) w.field(0, 'IPs', spec.clusterIPs.join(','));
+  // kubectl prints an unset cluster IP as empty, unlike the other fields.
+  w.line(0, `IP:\t${spec.clusterIP ?? ''}`);
+  w.field(0, 'IPs', spec.clusterIPs?.join(','));
   if (spec.externalIPs?.length) w.field(0, 'External IPs', spec.externalIPs.join(','));
   if (spec.externalName) w.field(0, 'External Name', spec.externalName);
   const endpoints = await endpointsOf(service, deps);
@@ -44,6 +46,7 @@ export async function describeService(w: DescribeWriter, service: KubeObject, de
     w.field(0, 'Endpoints', formatEndpoints(endpoints, port.name ?? ''));
   }
   w.field(0, 'Session Affinity', spec.sessionAffinity ?? 'None');
+  if (spec.internalTrafficPolicy) w.field(0, 'Internal Traffic Policy', spec.internalTrafficPolicy);
 }
 
 async function endpointsOf(service: KubeObject, deps: DescribeDeps): Promise<Endpoints | undefined> {
