@@ -77,8 +77,8 @@ const genericErrors: Readonly<Record<number, readonly [StatusReason, string]>> =
   504: ['Timeout', 'the server was unable to return a response in the time allotted, but may still be processing the request'],
 };
 
-/** Exported for tests: the ApiError for a non-2xx response body. */
-export function apiErrorFrom(code: number, body: string): ApiError {
+/** The ApiError for a non-2xx response body. */
+function apiErrorFrom(code: number, body: string): ApiError {
   const parsed = tryParseJson(body);
   if (isRecord(parsed) && parsed.kind === 'Status' && typeof parsed.message === 'string') {
     return new ApiError({ ...(parsed as FailureStatus), code: typeof parsed.code === 'number' ? parsed.code : code });

@@ -6,11 +6,12 @@ import { refOf, systemSubject } from '../eventlog/subjects';
 import type { Event } from '../eventlog/types';
 import { ActorHost, defaultHostOptions } from '../actors/kernel/actor-host';
 import { Supervisor, type Child, type SupervisorFact } from '../actors/kernel/supervisor';
+import { NamespaceController } from '../actors/controllers/namespace.controller';
 import { objectActorKind } from '../actors/object/kind';
 import { ObjectsProjection } from '../projections/objects.projection';
 import { ProjectionHost, type StartReport } from '../projections/projection-host';
 import { loadAuthenticator, mastersOnly } from './api/auth';
-import { CommandBus } from './api/command-bus';
+import { CommandBus } from '../actors/kernel/command-bus';
 import { writeKubeconfig } from './api/kubeconfig';
 import { ensurePki } from './api/pki';
 import { startApiServer, type ApiServer } from './api/server';
@@ -43,7 +44,7 @@ export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'k
 
 /**
  * The control plane of one process, as a supervision tree (rest_for_one, since each part stands on
- * the one before): projections → actor host → API server. The log connection underneath
+ * the one before): projections → actor host → controllers → API server. The log connection underneath
  * reconnects by itself; every supervisor decision is recorded on the log.
  */
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
@@ -88,6 +89,15 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
           const host = new ActorHost(log, objectActorKind((subject) => projection.store.get(refOf(subject))), defaultHostOptions);
           await host.start();
           return { stop: () => host.stop(), failed: host.failed };
+        },
+      },
+      {
+        id: 'controllers',
+        start: async (): Promise<Child> => {
+          const bus = new CommandBus(log);
+          const namespaces = new NamespaceController(projection, bus);
+          namespaces.start();
+          return { stop: async () => (namespaces.stop(), bus.close()), failed: namespaces.failed };
         },
       },
       {

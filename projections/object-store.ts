@@ -19,6 +19,8 @@ export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 /** One change to one object, as watch streams it. `previous` lets filtered watches turn "stopped matching" into DELETED. */
 export type Change = Readonly<{
   seq: Position;
+  /** Id of the event behind the change: the causation of whatever a controller does about it. */
+  eventId: string;
   type: ChangeType;
   scope: string;
   object: KubeObject;

@@ -25,7 +25,7 @@ export function changeOf(rec: Recorded): Omit<Change, 'previous'> | undefined {
   const ref = refOf(rec.envelope.subject);
   const payload = rec.envelope.payload as ObjectEventPayload;
   const object: KubeObject = { ...payload.object, metadata: { ...payload.object.metadata, resourceVersion: String(rec.seq) } };
-  return { seq: rec.seq, type, scope: scopeKey(ref), object };
+  return { seq: rec.seq, eventId: rec.envelope.id, type, scope: scopeKey(ref), object };
 }
 
 export class ObjectsProjection {

@@ -11,7 +11,7 @@ import type { DeleteOptions, ObjectCommandPayload, ObjectEventPayload, PatchType
 import { Rejection, reject } from '../../actors/rejection';
 import type { ObjectsProjection } from '../../projections/objects.projection';
 import type { SecretBox } from '../secret-box';
-import type { CommandBus } from './command-bus';
+import type { CommandBus } from '../../actors/kernel/command-bus';
 import { mediaType, parseBody, readBody, sendJson, wantsTable } from './http';
 import { listFilterOf, listPage } from './list-query';
 import { buildTable } from './table';
@@ -276,7 +276,7 @@ async function serveDeleteCollection(r: ResourceRequest, deps: ResourceDeps): Pr
  * projection folds them in → the answer. dryRun=All runs the same pure decide locally instead.
  */
 async function execute(r: ResourceRequest, deps: ResourceDeps, ref: ObjectRef, payload: ObjectCommandPayload, successCode: number, commandId?: string): Promise<void> {
-  const outcome = r.url.searchParams.get('dryRun') === 'All' ? dryRun(r, deps, ref, payload) : await deps.bus.send(ref, payload, r.user, commandId);
+  const outcome = r.url.searchParams.get('dryRun') === 'All' ? dryRun(r, deps, ref, payload) : await deps.bus.send(ref, payload, r.user, { id: commandId });
   if (!outcome.ok) throw new Rejection(outcome.status);
   await deps.projection.waitFor(outcome.seq, deps.readYourWritesMs);
   const object = outcome.result as KubeObject;

@@ -6,7 +6,7 @@ import { reject } from '../../actors/rejection';
 import type { ObjectsProjection } from '../../projections/objects.projection';
 import type { SecretBox } from '../secret-box';
 import { forbidden, type Authenticator, type Authorizer, type RequestAttributes } from './auth';
-import { CommandBus } from './command-bus';
+import { CommandBus } from '../../actors/kernel/command-bus';
 import {
   AGGREGATED_V2, aggregatedCore, aggregatedGroups, legacyCore, legacyGroup, legacyGroups, openapiDoc, openapiIndex, resourceList,
 } from './discovery';

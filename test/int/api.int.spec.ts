@@ -183,3 +183,30 @@ describe('HTTPS API against a real nats-server', () => {
     expect(t.body.rows[0].cells[0]).toBe('default');
   });
 });
+
+describe('namespace deletion', () => {
+  let c: TestCluster;
+  beforeAll(async () => {
+    c = await startTestCluster();
+  });
+  afterAll(async () => {
+    await c.stop();
+  });
+
+  it('empties a deleted namespace, then removes it', async () => {
+    expect((await c.call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } })).status).toBe(201);
+    for (const name of ['a', 'b']) {
+      expect((await c.call('POST', '/api/v1/namespaces/doomed/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } })).status).toBe(201);
+    }
+    const rv = (await c.call('GET', '/api/v1/namespaces/doomed')).body.metadata.resourceVersion;
+    const del = await c.call('DELETE', '/api/v1/namespaces/doomed');
+    expect(del.status).toBe(200);
+    expect(del.body.status.phase).toBe('Terminating');
+    const refused = await c.call('POST', '/api/v1/namespaces/doomed/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late' } });
+    expect(refused.status).toBe(403);
+    const events = await c.watch(`/api/v1/namespaces?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3Ddoomed`, (e) => e.some((x) => x.type === 'DELETED'));
+    expect(events.at(-1).type).toBe('DELETED');
+    expect((await c.call('GET', '/api/v1/namespaces/doomed/configmaps')).body.items).toEqual([]);
+    expect((await c.call('GET', '/api/v1/namespaces/doomed')).status).toBe(404);
+  });
+});

@@ -4,15 +4,23 @@ import { decodeValue } from '../../eventlog/codec';
 import type { EventLog } from '../../eventlog/jetstream-log';
 import { subjectOf } from '../../eventlog/subjects';
 import type { Command, ObjectRef } from '../../eventlog/types';
-import type { Outcome } from '../../actors/kernel/actor-host';
-import type { ObjectCommandPayload } from '../../actors/object/object';
-import { reject } from '../../actors/rejection';
+import type { ObjectCommandPayload } from '../object/object';
+import { reject } from '../rejection';
+import type { Outcome } from './actor-host';
 
 type Waiter = { resolve: (o: Outcome) => void; timer: NodeJS.Timeout };
 
+export type SendOptions = Readonly<{
+  /** Command id; random unless the caller needs a particular one. */
+  id?: string;
+  /** What caused this command (an event id), so `why` can walk the chain back. */
+  causationId?: string;
+  correlationId?: string;
+}>;
+
 /**
- * The gateway's side of a write: append the command to the log, then wait for the deciding actor's
- * outcome on one wildcard reply subscription. The command is durable once appended; a timeout here
+ * Issuing a command and awaiting its outcome, for the API gateway and for controllers alike: append
+ * the command to the log, then wait for the deciding actor's outcome on one wildcard reply subscription. The command is durable once appended; a timeout here
  * means "the outcome is unknown", never "the write was dropped".
  */
 export class CommandBus {
@@ -33,11 +41,12 @@ export class CommandBus {
     });
   }
 
-  async send(ref: ObjectRef, payload: ObjectCommandPayload, who: string, id: string = randomUUID()): Promise<Outcome> {
+  async send(ref: ObjectRef, payload: ObjectCommandPayload, who: string, opts: SendOptions = {}): Promise<Outcome> {
     const token = nuid.next();
+    const id = opts.id ?? randomUUID();
     const command: Command<ObjectCommandPayload> = {
       kind: 'command', id, type: `object.${payload.op}`, schema: 1, subject: subjectOf('cmd', ref), time: Date.now(),
-      who, correlationId: id, causationId: '', payload, replyTo: `${this.prefix}.${token}`,
+      who, correlationId: opts.correlationId ?? id, causationId: opts.causationId ?? '', payload, replyTo: `${this.prefix}.${token}`,
     };
     const outcome = new Promise<Outcome>((resolve) => {
       const timer = setTimeout(() => {
