@@ -60,6 +60,11 @@ export async function run(argv: readonly string[]): Promise<void> {
   const interrupt = new AbortController();
   // `once`: a second Ctrl-C gets Node's default and kills the process if a verb does not stop.
   process.once('SIGINT', () => interrupt.abort());
+  // `skiff get pods | head -1`: a reader that went away ends the command quietly, not with a stack.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
   const code = await main(argv, {
     // Touched only when a verb reads `-f -`, so a terminal's stdin is never opened otherwise.
     stdin: { [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() },

@@ -39,7 +39,9 @@ export type HostOptions = Readonly<{
 
 export const defaultHostOptions: HostOptions = {
   durable: 'actor-host',
-  ackWaitMs: 30_000,
+  // Short enough that commands of a crashed host come back quickly; a redelivered command still in
+  // a mailbox is recognised by id and answered without being decided twice.
+  ackWaitMs: 10_000,
   maxAckPending: 20_000,
   actorRestarts: { intensity: 3, periodMs: 5_000 },
   hostRestarts: { intensity: 10, periodMs: 60_000 },
@@ -99,6 +101,8 @@ export class ActorHost<S> {
   private async pump(consumer: AsyncIterable<CommandDelivery>): Promise<void> {
     try {
       for await (const delivery of consumer) this.route(delivery);
+      // The consumer only ends on its own when its server side is gone: a fresh start recreates it.
+      if (!this.stopped) this.failWith(new Error('the command consumer ended'));
     } catch (err) {
       if (!this.stopped) this.failWith(err instanceof Error ? err : new Error(String(err)));
     }

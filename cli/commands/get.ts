@@ -1,6 +1,6 @@
 /** `skiff get`: the server's Table printed as kubectl prints it, or `-o name|yaml|json`, or `-w` as events arrive. */
 import type { KubeObject } from '../../actors/kinds/types';
-import { ApiError, type ApiResource, type KubeClient, type ListOptions, type Table } from '../../gateways/client';
+import { ApiError, type ApiResource, type KubeClient, type ListOptions, type Table, type WatchEvent } from '../../gateways/client';
 import { helpFlag, parseArgs } from '../args';
 import type { CliContext } from '../context';
 import { eachName } from '../each-name';
@@ -140,11 +140,7 @@ async function watch(get: Get, ctx: CliContext): Promise<number> {
     const initial = await get.client.table(resource, { ...get.list, name });
     ctx.stdout.write(printer.format(initial));
     const resourceVersion = initial.metadata.resourceVersion || initial.rows.at(0)?.object?.metadata?.resourceVersion;
-    for await (const event of get.client.watchTable(resource, { ...watchOptions, resourceVersion })) {
-      if (event.type === 'ERROR') throw new ApiError(event.object);
-      if (event.type !== 'BOOKMARK') ctx.stdout.write(printer.format(event.object));
-    }
-    return 0;
+    return follow(get.client.watchTable(resource, { ...watchOptions, resourceVersion }), (table) => ctx.stdout.write(printer.format(table)));
   }
 
   const print = objectPrinter(output, resource, ctx);
@@ -158,7 +154,12 @@ async function watch(get: Get, ctx: CliContext): Promise<number> {
     resourceVersion = list.metadata.resourceVersion;
     list.items.forEach(print);
   }
-  for await (const event of get.client.watch(resource, { ...watchOptions, resourceVersion })) {
+  return follow(get.client.watch(resource, { ...watchOptions, resourceVersion }), print);
+}
+
+/** Prints each change; an ERROR event (e.g. 410 Expired) ends the command as a server error. */
+async function follow<T>(events: AsyncIterable<WatchEvent<T>>, print: (object: T) => void): Promise<number> {
+  for await (const event of events) {
     if (event.type === 'ERROR') throw new ApiError(event.object);
     if (event.type !== 'BOOKMARK') print(event.object);
   }

@@ -29,7 +29,8 @@ export function describePod(w: DescribeWriter, pod: KubeObject): void {
   w.field(0, 'Status', pod.metadata.deletionTimestamp ? `Terminating (lasts since ${rfc1123z(pod.metadata.deletionTimestamp)})` : status.phase);
   if (status.reason) w.field(0, 'Reason', status.reason);
   if (status.message) w.field(0, 'Message', status.message);
-  w.field(0, 'IP', status.podIP);
+  // kubectl prints an unset pod IP as empty, unlike the other fields.
+  w.line(0, `IP:\t${status.podIP ?? ''}`);
   const ips = status.podIPs ?? [];
   if (ips.length === 0) w.field(0, 'IPs', '<none>');
   else {

@@ -2,11 +2,13 @@
  * The verbs end to end through main(): a kubeconfig as `skiff up` writes it, and a small in-memory
  * fake of the Kubernetes API (discovery, CRUD, apply, Table, watch with replay) on 127.0.0.1.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import type { KubeObject } from '../../actors/kinds/types';
 import { writeKubeconfig } from '../../gateways/api/kubeconfig';
 import { main } from '../../cli/main';
@@ -377,8 +379,8 @@ describe('skiff describe', () => {
     } as KubeObject);
     const { code, stdout } = await skiff(['describe', 'pod', 'web-1']);
     expect(code).toBe(0);
-    expect(stdout).toContain(['Name:               web-1', 'Namespace:          default', 'Labels:             app=web', '                    tier=front', 'Annotations:        note: hi', 'CreationTimestamp:  '].join('\n'));
-    expect(stdout).toMatch(/CreationTimestamp: {2}\w{3}, 01 Jan 2026 \d\d:\d\d:00 [+-]\d{4}\n/);
+    expect(stdout).toMatch(/^Name: {15}web-1\nNamespace: {10}default\nCreationTimestamp: {2}\w{3}, 01 Jan 2026 \d\d:\d\d:00 [+-]\d{4}\n/);
+    expect(stdout).toContain(['Labels:             app=web', '                    tier=front', 'Annotations:        note: hi', 'Priority:           0'].join('\n'));
     expect(stdout).toContain('Node:               node-a\n');
     expect(stdout).toContain(['Containers:', '  c:', '    Container ID:   ', '    Image:          nginx'].join('\n'));
     expect(stdout).toMatch(/ {4}State: {10}Running\n {6}Started: {6}\w{3}, 01 Jan 2026/);
@@ -458,9 +460,10 @@ describe('skiff describe', () => {
     api.put('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'done', namespace: 'default' }, spec: { nodeName: 'node-a' }, status: { phase: 'Succeeded' } });
 
     expect((await skiff(['describe', 'svc', 'web'])).stdout).toContain(
-      ['Selector:           app=web', 'Type:               ClusterIP', 'IP Families:        <none>', 'IP:                 10.96.0.7', 'Port:               http  80/TCP', 'TargetPort:         8080/TCP', 'Endpoints:          10.1.0.5:8080,10.1.0.6:8080', 'Session Affinity:   None'].join('\n'),
+      ['Selector:           app=web', 'Type:               ClusterIP', 'IP Families:        <none>', 'IP:                 10.96.0.7', 'IPs:                <none>', 'Port:               http  80/TCP', 'TargetPort:         8080/TCP', 'Endpoints:          10.1.0.5:8080,10.1.0.6:8080', 'Session Affinity:   None'].join('\n'),
     );
-    expect((await skiff(['describe', 'cm', 'cfg'])).stdout).toContain('\n\nData\n====\na.conf:\n----\nx=1\ny=2\n\nBinaryData\n====\n\nEvents:  <none>\n');
+    // kubectl's layout, blank lines included.
+    expect((await skiff(['describe', 'cm', 'cfg'])).stdout).toContain('\n\nData\n====\na.conf:\n----\nx=1\ny=2\n\n\nBinaryData\n====\n\nEvents:  <none>\n');
     const node = (await skiff(['describe', 'no', 'node-a'])).stdout;
     expect(node).toContain('Roles:              control-plane\n');
     expect(node).not.toContain('Namespace:');
@@ -533,5 +536,20 @@ describe('skiff main', () => {
     const run = await skiff(['--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Verbs:\n {2}up .*\n {2}apply .*\n {2}get .*\n {2}describe .*\n {2}delete /);
+  });
+});
+
+describe('bin/skiff', () => {
+  const bin = path.join(__dirname, '..', '..', 'bin', 'skiff');
+  const launch = (args: string[]) =>
+    promisify(execFile)(bin, args, { cwd: tmpdir(), env: { ...process.env, SKIFF_DATA_DIR: dir, KUBECONFIG: '' } }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+    );
+
+  it('runs the TypeScript CLI from any cwd, finds <SKIFF_DATA_DIR>/kubeconfig, and passes the exit code on', async () => {
+    seedPods();
+    expect(await launch(['get', 'pods'])).toEqual({ code: 0, stdout: 'NAME    STATUS\nweb-1   Running\n', stderr: '' });
+    expect(await launch(['get', 'pods', 'nope'])).toEqual({ code: 1, stdout: '', stderr: 'Error from server (NotFound): pods "nope" not found\n' });
   });
 });
