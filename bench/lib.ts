@@ -269,7 +269,9 @@ export class ApiClient {
 
   private constructor(private readonly host: string, private readonly port: number, ca: string | undefined, private readonly token: string, maxSockets: number) {
     // keepAlive: each simulated client reuses its connection, as client-go does; no TLS handshake per request.
-    this.agent = new Agent({ ca, keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+    // maxCachedSessions 0: no TLS session resumption, as client-go (no ClientSessionCache) — and because
+    // skiff answers 500 on a resumed session without a client certificate (see bench/README.md).
+    this.agent = new Agent({ ca, keepAlive: true, maxSockets, maxFreeSockets: maxSockets, maxCachedSessions: 0 });
   }
 
   static async fromKubeconfig(file: string, opts: { maxSockets: number; port?: number }): Promise<ApiClient> {

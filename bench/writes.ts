@@ -13,7 +13,8 @@
  *     --objects  how many existing ConfigMaps the update series spreads over (default 1000)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,7 +25,7 @@ import { AckedPublisher } from '../eventlog/publisher';
 import { freePort } from '../eventlog/nats-server';
 import {
   ApiClient, CONFIGMAPS_PATH, closedLoop, cpuMeter, createConfigMap, expectStatus, fmtCpu, fmtMs, fmtRate, fmtRatio, memoryOf,
-  printErrors, printTable, runMain, sleep, spawnControlPlane, spawnOwned, startBenchNats, summarize, tempDir, valueOf,
+  percentile, printErrors, printTable, runMain, sleep, spawnControlPlane, spawnOwned, startBenchNats, summarize, tempDir, valueOf,
   type CpuReading, type LoadResult, type Summary,
 } from './lib';
 
@@ -230,6 +231,30 @@ async function waitEtcdHealthy(port: number, exited: Promise<unknown>, log: () =
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The fsync floor of the disk this run wrote to (4 KiB write + fdatasync, like `dd oflag=dsync`):
+ * etcd acks after its WAL fsync, so its figures move with this number and runs on different
+ * machines compare only alongside it.
+ */
+function fsyncProbe(): { p50: number; mean: number } {
+  const file = join(tempDir('fsync'), 'probe');
+  const fd = openSync(file, 'w');
+  const block = Buffer.alloc(4096, 1);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 200; i++) {
+      const t0 = performance.now();
+      writeSync(fd, block, 0, block.length, i * block.length);
+      fdatasyncSync(fd);
+      times.push(performance.now() - t0);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const sorted = Float64Array.from(times).sort();
+  return { p50: percentile(sorted, 50), mean: times.reduce((a, b) => a + b, 0) / times.length };
+}
+
 function versionOf(binary: string, args: string[]): string {
   try {
     return execFileSync(binary, args, { encoding: 'utf8' }).split('\n')[0].trim();
@@ -290,6 +315,8 @@ runMain('bench/writes', async () => {
   const o = options();
   console.log(`skiff write benchmark — ${new Date().toISOString()}`);
   console.log(`node ${process.version}; ${versionOf('nats-server', ['--version'])}; ${versionOf(ETCD, ['--version'])}`);
+  const disk = fsyncProbe();
+  console.log(`disk: 4 KiB write+fdatasync p50 ${fmtMs(disk.p50)} ms, mean ${fmtMs(disk.mean)} ms (machine-limits reference: 0.14–0.19 ms)`);
   console.log(`phases of ${o.seconds} s (warm-ups ${o.warmupSeconds} s); updates spread over ${o.objects} ConfigMaps; values ${valueOf(0).length} B`);
   const skiff = await benchSkiff(o);
   const jetstream = await benchJetStream(o);
