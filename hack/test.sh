@@ -10,7 +10,7 @@ npx tsc --noEmit -p . || { echo "typecheck failed"; echo "0 passed, 1 failed"; e
 npx jest --ci --runInBand --json --outputFile="$report" "$@"
 status=$?
 node -e '
-  const r = require(process.argv[1]);
+  const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed`);
 ' "$report" || { echo "0 passed, 1 failed"; status=1; }
 rm -f "$report"
