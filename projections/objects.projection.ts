@@ -34,6 +34,8 @@ export class ObjectsProjection {
   private ringStart = 0;
   private readonly listeners = new Set<ChangeListener>();
   private readonly waiters: { position: Position; resolve: () => void }[] = [];
+  /** The ring holds every object change after this position (raised by a snapshot load or by overflow). */
+  private completeFrom = 0;
 
   constructor(private readonly ringCapacity = 100_000) {}
 
@@ -95,9 +97,6 @@ export class ObjectsProjection {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-
-  /** The ring holds every object change after this position. */
-  private completeFrom = 0;
 
   /** Called after a snapshot load: changes up to `position` are in the store but not in the ring. */
   markComplete(position: Position): void {

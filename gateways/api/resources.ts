@@ -8,7 +8,7 @@ import type { Outcome } from '../../actors/kernel/actor-host';
 import { decide, scaleOf } from '../../actors/object/decide';
 import { evolve, initialState } from '../../actors/object/evolve';
 import type { DeleteOptions, ObjectCommandPayload, ObjectEventPayload, PatchType, WriteTarget } from '../../actors/object/object';
-import { Rejection, reject } from '../../actors/rejection';
+import { Rejection, qualifiedResource, reject } from '../../actors/rejection';
 import type { ObjectsProjection } from '../../projections/objects.projection';
 import type { SecretBox } from '../secret-box';
 import type { CommandBus } from '../../actors/kernel/command-bus';
@@ -160,13 +160,13 @@ function checkNamespace(r: ResourceRequest, object: KubeObject): void {
 }
 
 /** Creates go only into a namespace that exists and is not being deleted. */
-function checkNamespaceOpen(r: ResourceRequest, deps: ResourceDeps): void {
+function checkNamespaceOpen(r: ResourceRequest, deps: ResourceDeps, name: string): void {
   if (!r.type.namespaced) return;
   const ns = r.namespace ?? 'default';
   const entry = deps.projection.store.get({ group: '', resource: 'namespaces', namespace: '', name: ns });
   if (!entry) throw reject.notFound('', 'namespaces', ns);
   if (entry.object.metadata.deletionTimestamp) {
-    throw reject.forbidden(`${r.type.plural} "${'…'}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`);
+    throw reject.forbidden(`${qualifiedResource(r.type.group, r.type.plural)} "${name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`);
   }
 }
 
@@ -184,7 +184,7 @@ async function serveCreate(r: ResourceRequest, deps: ResourceDeps): Promise<void
   if (!name) {
     throw reject.invalid(r.type.group, r.type.kind, '', [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }]);
   }
-  checkNamespaceOpen(r, deps);
+  checkNamespaceOpen(r, deps, name);
   object = sealed(r, deps, { ...object, metadata: { ...object.metadata, name } });
   const fieldManager = r.url.searchParams.get('fieldManager') ?? defaultManager(r.req);
   await execute(r, deps, refOf(r, name), { op: 'create', object, fieldManager }, 201, commandId);
@@ -212,7 +212,7 @@ async function serveWrite(r: ResourceRequest, deps: ResourceDeps, target: WriteT
       checkNamespace(r, object);
       if (object.metadata.name !== undefined && object.metadata.name !== name) throw reject.badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
       patch = sealed(r, deps, object) as unknown as Json;
-      if (!deps.projection.store.get(refOf(r, name))) checkNamespaceOpen(r, deps);
+      if (!deps.projection.store.get(refOf(r, name))) checkNamespaceOpen(r, deps, name);
     } else if (r.type.kind === 'Secret') {
       patch = sealPatch(patch, patchType, deps.secrets);
     }

@@ -204,6 +204,7 @@ describe('namespace deletion', () => {
     expect(del.body.status.phase).toBe('Terminating');
     const refused = await c.call('POST', '/api/v1/namespaces/doomed/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late' } });
     expect(refused.status).toBe(403);
+    expect(refused.body.message).toBe('configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated');
     const events = await c.watch(`/api/v1/namespaces?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3Ddoomed`, (e) => e.some((x) => x.type === 'DELETED'));
     expect(events.at(-1).type).toBe('DELETED');
     expect((await c.call('GET', '/api/v1/namespaces/doomed/configmaps')).body.items).toEqual([]);

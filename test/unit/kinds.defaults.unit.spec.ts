@@ -1,14 +1,9 @@
 import { applyDefaults, parseQuantity, qosClassOf } from '../../actors/kinds/defaults';
-import { findByKind } from '../../actors/kinds/registry';
-import type { KubeObject, ResourceType } from '../../actors/kinds/types';
+import { typeOf } from '../harness/kinds';
+import type { KubeObject } from '../../actors/kinds/types';
 
 type Obj = Record<string, unknown>;
 
-function typeOf(apiVersion: string, kind: string): ResourceType {
-  const t = findByKind(apiVersion, kind);
-  if (!t) throw new Error(`no ${kind}`);
-  return t;
-}
 
 const POD = typeOf('v1', 'Pod');
 const DEPLOYMENT = typeOf('apps/v1', 'Deployment');

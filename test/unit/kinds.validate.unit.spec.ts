@@ -1,5 +1,5 @@
 import { applyDefaults } from '../../actors/kinds/defaults';
-import { findByKind } from '../../actors/kinds/registry';
+import { typeOf } from '../harness/kinds';
 import type { FieldCause, KubeObject, ResourceType } from '../../actors/kinds/types';
 import {
   decodeErrorMessage, isDns1123Label, isDns1123Subdomain, selectorMatches, validateLabelSelector, validateObject,
@@ -7,11 +7,6 @@ import {
 
 type Obj = Record<string, unknown>;
 
-function typeOf(apiVersion: string, kind: string): ResourceType {
-  const t = findByKind(apiVersion, kind);
-  if (!t) throw new Error(`no ${kind}`);
-  return t;
-}
 
 const POD = typeOf('v1', 'Pod');
 const DEPLOYMENT = typeOf('apps/v1', 'Deployment');
@@ -54,7 +49,7 @@ describe('validate: valid objects', () => {
     ['Event', () => make(EVENT, { involvedObject: { kind: 'Pod', name: 'p', namespace: 'default' }, reason: 'Started', count: 1 }, { name: 'p.17a2b3c4d5e6f' })],
   ])('accepts a well-formed %s', (_kind, build) => {
     const obj = build();
-    expect(check(findByKind(obj.apiVersion, obj.kind) as ResourceType, obj)).toEqual([]);
+    expect(check(typeOf(obj.apiVersion, obj.kind), obj)).toEqual([]);
   });
 });
 
