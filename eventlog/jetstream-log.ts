@@ -61,6 +61,13 @@ export type CommandDelivery = Readonly<{
   working: () => void;
 }>;
 
+/** JetStream refuses a duplicate window longer than the stream's max age. */
+function dedupeWindow(maxAgeMs: number): number {
+  return nanos(maxAgeMs > 0 ? Math.min(DUPLICATE_WINDOW_MS, maxAgeMs) : DUPLICATE_WINDOW_MS);
+}
+
+const DUPLICATE_WINDOW_MS = 120_000;
+
 function streamConfigs(r: RetentionConfig): Partial<StreamConfig>[] {
   const ms = (v: number) => (v > 0 ? nanos(v) : 0);
   return [
@@ -72,7 +79,7 @@ function streamConfigs(r: RetentionConfig): Partial<StreamConfig>[] {
       discard: DiscardPolicy.Old,
       max_age: ms(r.eventsMaxAgeMs),
       max_bytes: r.eventsMaxBytes,
-      duplicate_window: nanos(120_000),
+      duplicate_window: dedupeWindow(r.eventsMaxAgeMs),
       allow_direct: true,
       num_replicas: 1,
     },
@@ -84,7 +91,7 @@ function streamConfigs(r: RetentionConfig): Partial<StreamConfig>[] {
       discard: DiscardPolicy.Old,
       max_age: ms(r.commandsMaxAgeMs),
       max_bytes: r.commandsMaxBytes,
-      duplicate_window: nanos(120_000),
+      duplicate_window: dedupeWindow(r.commandsMaxAgeMs),
       allow_direct: true,
       num_replicas: 1,
     },
@@ -189,12 +196,19 @@ export class EventLog {
     }
   }
 
-  /** Reads from `from` on and keeps following new records until the consumer breaks out. */
-  async *follow(from: Position, filter?: string | readonly string[], stream: string = STREAMS.events): AsyncGenerator<Recorded> {
+  /**
+   * Reads from `from` on and keeps following new records until the consumer breaks out or `signal`
+   * aborts (a generator waiting for the next record cannot be returned from outside).
+   */
+  async *follow(from: Position, filter?: string | readonly string[], stream: string = STREAMS.events, signal?: AbortSignal): AsyncGenerator<Recorded> {
     const { messages } = await this.open(from, filter, stream);
+    const stop = () => void stopQuietly(messages);
+    signal?.addEventListener('abort', stop, { once: true });
+    if (signal?.aborted) stop();
     try {
       for await (const m of messages) yield recordedOf(m);
     } finally {
+      signal?.removeEventListener('abort', stop);
       await stopQuietly(messages);
     }
   }

@@ -25,6 +25,7 @@ export type ControlPlaneOptions = Readonly<{
   retention?: Partial<RetentionConfig>;
   /** Snapshot cadence of the object projection (records). */
   snapshotEveryRecords?: number;
+  bookmarkIntervalMs?: number;
 }>;
 
 export type ControlPlane = Readonly<{
@@ -56,17 +57,21 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const projectionHost = new ProjectionHost(log, projection, snapshots, {
     snapshotEveryRecords: opts.snapshotEveryRecords ?? 20_000,
     snapshotMinIntervalMs: 30_000,
+    snapshotMaxIntervalMs: opts.retention?.eventsMaxAgeMs ? Math.max(500, opts.retention.eventsMaxAgeMs / 4) : 0,
   });
   let startReport: StartReport | undefined;
   let api: ApiServer | undefined;
 
+  const factsInFlight = new Set<Promise<unknown>>();
   const record = (fact: SupervisorFact): void => {
     const id = randomUUID();
     const event: Event = {
       kind: 'event', id, type: fact.type, schema: 1, subject: systemSubject('supervisor', fact.supervisor), time: Date.now(),
       who: 'system:skiff:supervisor', correlationId: id, causationId: '', payload: fact,
     };
-    log.appendFact(event).catch(() => undefined);
+    const appended = log.appendFact(event).catch(() => undefined);
+    factsInFlight.add(appended);
+    void appended.then(() => factsInFlight.delete(appended));
   };
 
   const root = new Supervisor({
@@ -106,7 +111,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
           api = await startApiServer({
             log, projection, secrets, authenticator, authorizer: mastersOnly,
             tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caCertPem },
-            host: opts.host, port: opts.port,
+            host: opts.host, port: opts.port, bookmarkIntervalMs: opts.bookmarkIntervalMs,
           });
           const server = api;
           return { stop: () => server.close(), failed: new Promise(() => undefined) };
@@ -129,6 +134,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     failed: root.failed,
     stop: async (stopOpts = {}) => {
       await root.stop();
+      await Promise.all(factsInFlight);
       await projectionHost.stop({ snapshot: stopOpts.snapshot ?? true }).catch(() => undefined);
       await log.close();
     },

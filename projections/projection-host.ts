@@ -1,7 +1,7 @@
 import { decodeValue, encodeValue } from '../eventlog/codec';
 import type { EventLog } from '../eventlog/jetstream-log';
 import type { SnapshotStore } from '../eventlog/snapshots';
-import type { Position, Recorded } from '../eventlog/types';
+import type { Position } from '../eventlog/types';
 import type { KubeObject } from '../actors/kinds/types';
 import { refOfKey } from './object-store';
 import type { ObjectsProjection } from './objects.projection';
@@ -13,6 +13,12 @@ export type ProjectionHostOptions = Readonly<{
   snapshotEveryRecords: number;
   /** … but not more often than this. */
   snapshotMinIntervalMs: number;
+  /**
+   * Take one at least this often while anything changed (0 = no such bound). With age-based log
+   * retention the snapshot is the only copy of objects whose last event aged out, so it must be
+   * renewed well within the retention age.
+   */
+  snapshotMaxIntervalMs: number;
 }>;
 
 export type StartReport = Readonly<{ snapshotPosition: Position | undefined; objectsFromSnapshot: number; replayed: number; position: Position }>;
@@ -28,17 +34,18 @@ const CHUNK = 5_000;
  * chunk by chunk, yielding between chunks, so serving never stalls on a large store.
  */
 export class ProjectionHost {
-  private stopped = false;
-  private following?: AsyncGenerator<Recorded>;
+  private readonly stopping = new AbortController();
   private sinceSnapshot = 0;
   private lastSnapshotAt = 0;
   private snapshotting = false;
+  private renewal?: NodeJS.Timeout;
+  private followed: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly log: EventLog,
     readonly projection: ObjectsProjection,
     private readonly snapshots: SnapshotStore,
-    private readonly opts: ProjectionHostOptions = { snapshotEveryRecords: 20_000, snapshotMinIntervalMs: 30_000 },
+    private readonly opts: ProjectionHostOptions = { snapshotEveryRecords: 20_000, snapshotMinIntervalMs: 30_000, snapshotMaxIntervalMs: 0 },
   ) {}
 
   async start(): Promise<StartReport> {
@@ -56,14 +63,26 @@ export class ProjectionHost {
       throw new Error(`the event log starts at ${first} but the newest snapshot ends at ${base}: retention removed records no snapshot covers`);
     }
     this.lastSnapshotAt = Date.now();
-    void this.follow(base + 1);
+    if (this.opts.snapshotMaxIntervalMs > 0) {
+      this.renewal = setInterval(() => {
+        if (this.sinceSnapshot > 0) void this.snapshot().catch(() => undefined);
+      }, this.opts.snapshotMaxIntervalMs);
+      this.renewal.unref();
+    }
+    this.followed = this.follow(base + 1);
     if (last > base) await this.projection.waitFor(last, 600_000);
     return { snapshotPosition: snapshot?.position, objectsFromSnapshot: fromSnapshot, replayed: Math.max(0, last - base), position: this.projection.position };
   }
 
   async stop(opts: { snapshot: boolean }): Promise<void> {
-    this.stopped = true;
-    await this.following?.return(undefined);
+    if (this.renewal) clearInterval(this.renewal);
+    if (opts.snapshot) {
+      // Fold in whatever the log holds now (the last writes, the kernel's stop facts), so the
+      // snapshot covers every record a later retention pass could remove.
+      await this.projection.waitFor(await this.log.lastSequence(), 5_000);
+    }
+    this.stopping.abort();
+    await this.followed;
     if (opts.snapshot) await this.snapshot();
   }
 
@@ -104,10 +123,10 @@ export class ProjectionHost {
 
   private async follow(from: Position): Promise<void> {
     let next = from;
-    while (!this.stopped) {
+    const { signal } = this.stopping;
+    while (!signal.aborted) {
       try {
-        this.following = this.log.follow(next);
-        for await (const rec of this.following) {
+        for await (const rec of this.log.follow(next, undefined, undefined, signal)) {
           this.projection.apply(rec);
           next = rec.seq + 1;
           if (++this.sinceSnapshot >= this.opts.snapshotEveryRecords && Date.now() - this.lastSnapshotAt >= this.opts.snapshotMinIntervalMs) {
@@ -117,7 +136,7 @@ export class ProjectionHost {
           }
         }
       } catch {
-        if (this.stopped) return;
+        if (signal.aborted) return;
         // The connection dropped or the consumer was lost: resume after the last folded record.
         await new Promise((r) => setTimeout(r, 250));
       }

@@ -38,6 +38,8 @@ export type ApiServerConfig = Readonly<{
   host?: string;
   port: number;
   commandTimeoutMs?: number;
+  /** How often a watch that allows bookmarks gets one (the JS client gives up on a watch silent for 30 s). */
+  bookmarkIntervalMs?: number;
 }>;
 
 export type ApiServer = Readonly<{ port: number; server: Server; close: () => Promise<void> }>;
@@ -49,7 +51,7 @@ export async function startApiServer(config: ApiServerConfig): Promise<ApiServer
   const bus = new CommandBus(config.log, config.commandTimeoutMs);
   const deps: WatchDeps = {
     bus, projection: config.projection, secrets: config.secrets, log: config.log,
-    readYourWritesMs: 10_000, bookmarkIntervalMs: 10_000, now: () => Date.now(),
+    readYourWritesMs: 10_000, bookmarkIntervalMs: config.bookmarkIntervalMs ?? 10_000, now: () => Date.now(),
   };
   const server = createServer(
     { cert: config.tls.certPem, key: config.tls.keyPem, ca: config.tls.caPem, requestCert: true, rejectUnauthorized: false },

@@ -1,5 +1,5 @@
 import { request as httpsRequest, Agent } from 'node:https';
-import { startControlPlane, type ControlPlane } from '../../gateways/control-plane';
+import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../../gateways/control-plane';
 import { startTestNats } from './nats';
 
 export type Reply = Readonly<{ status: number; body: any; headers: Record<string, string | string[] | undefined> }>;
@@ -15,9 +15,9 @@ export type TestCluster = Readonly<{
 }>;
 
 /** A real control plane on a real nats-server, on free loopback ports, in a temp data dir. */
-export async function startTestCluster(): Promise<TestCluster> {
+export async function startTestCluster(options: Partial<ControlPlaneOptions> = {}): Promise<TestCluster> {
   const nats = await startTestNats();
-  const cp = await startControlPlane({ dataDir: nats.dataDir, natsUrl: nats.url, port: 0 });
+  const cp = await startControlPlane({ dataDir: nats.dataDir, natsUrl: nats.url, port: 0, bookmarkIntervalMs: 200, ...options });
   const agent = new Agent({ ca: cp.caCertPem, keepAlive: true, maxSockets: 64 });
   const call: TestCluster['call'] = (method, path, body, opts = {}) =>
     new Promise((ok, fail) => {

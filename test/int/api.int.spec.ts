@@ -211,3 +211,42 @@ describe('namespace deletion', () => {
     expect((await c.call('GET', '/api/v1/namespaces/doomed')).status).toBe(404);
   });
 });
+
+describe('watch bookmarks and expiry', () => {
+  it('sends bookmarks with the current resourceVersion when asked', async () => {
+    const c = await startTestCluster();
+    try {
+      const rv = (await c.call('GET', '/api/v1/namespaces/default/configmaps')).body.metadata.resourceVersion;
+      const events = await c.watch(`/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`, (e) => e.length >= 2);
+      expect(events[0]).toEqual({ type: 'BOOKMARK', object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion: rv } } });
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('answers 410 Expired only for a resourceVersion older than the log keeps', async () => {
+    const c = await startTestCluster({ retention: { eventsMaxAgeMs: 1_000 } });
+    try {
+      const first = await c.call('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old' } });
+      const rv = Number(first.body.metadata.resourceVersion);
+      // Served from memory or the log while the log still has it …
+      const replay = await c.watch(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv - 1}`, (e) => e.length >= 1);
+      expect(replay[0]).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'old' } } });
+      // … and after a restart (empty change ring) once retention has dropped it: 410.
+      await c.cp.stop({ snapshot: true });
+      await new Promise((r) => setTimeout(r, 2_500));
+      const { startControlPlane } = await import('../../gateways/control-plane');
+      const cp = await startControlPlane({ dataDir: c.nats.dataDir, natsUrl: c.nats.url, port: c.cp.port, retention: { eventsMaxAgeMs: 1_000 } });
+      try {
+        const expired = await c.watch(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv - 1}`, (e) => e.length >= 1);
+        expect(expired[0]).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } });
+        expect(expired[0].object.message).toMatch(/^too old resource version: \d+ \(\d+\)$/);
+        expect((await c.call('GET', '/api/v1/namespaces/default/configmaps/old')).status).toBe(200);
+      } finally {
+        await cp.stop({ snapshot: false });
+      }
+    } finally {
+      await c.nats.cleanup();
+    }
+  }, 60_000);
+});
