@@ -96,6 +96,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ApiServ
     await serveResource({ req, res, url, type: route.type, namespace: route.namespace, name: route.name, subresource: route.subresource, user: user.username }, deps);
     return;
   }
+  if (route.kind === 'not-found' || route.kind === 'unknown-resource') throw reject.notFoundPath();
   if (req.method !== 'GET') throw reject.methodNotAllowed(`${req.method} is not supported on ${url.pathname}`);
   serveStatic(req, res, route, config);
 }
