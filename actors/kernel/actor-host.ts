@@ -175,6 +175,14 @@ export class ActorHost<S> {
       const events = eventsFrom(command, cell.eventSubject, drafts);
       try {
         const acks = await this.log.appendEvents(events, decider.revisionOf(current));
+        if (acks.some((a) => a.duplicate)) {
+          // JetStream already holds these event ids: an earlier life of this actor committed the
+          // command but did not get to ack it. The log, not this decision, is the truth.
+          current = await this.loadFromLog(cell);
+          const seq = decider.revisionOf(current);
+          this.finish(delivery, { ok: true, seq, result: this.kind.resultOf(current, undefined, seq), unchanged: true });
+          return { state: current };
+        }
         events.forEach((e, i) => (current = decider.evolve(current, e, acks[i].seq)));
         const seq = acks[acks.length - 1].seq;
         this.finish(delivery, { ok: true, seq, result: this.kind.resultOf(current, events[events.length - 1], seq), unchanged: false });

@@ -9,13 +9,17 @@ import type { Decider } from '../../actors/kernel/decider';
 import { reject } from '../../actors/rejection';
 import { startTestNats } from '../harness/nats';
 
-/** A counter actor: `add` appends `added`; `crash` throws (a failure, not a rejection); `refuse` rejects. */
+/**
+ * A counter actor: `add` appends `added`; `crash` throws (a failure, not a rejection); `refuse`
+ * rejects. Like every skiff actor, each event carries the whole state (the total), so the actor
+ * can be rebuilt from its last event.
+ */
 type Counter = { total: number; revision: number };
 type Payload = { op: 'add' | 'crash' | 'refuse'; n: number };
 
 const crashes = new Map<string, number>();
 
-const counterDecider: Decider<Counter, { n: number }> = {
+const counterDecider: Decider<Counter, { total: number }> = {
   initialState: () => ({ total: 0, revision: 0 }),
   decide: (state, command) => {
     const p = command.payload as Payload;
@@ -24,9 +28,9 @@ const counterDecider: Decider<Counter, { n: number }> = {
       crashes.set(command.id, (crashes.get(command.id) ?? 0) + 1);
       throw new Error(`crash ${crashes.get(command.id)}`);
     }
-    return [{ type: 'counter.added', payload: { n: p.op === 'add' ? p.n : 0 } }];
+    return [{ type: 'counter.added', payload: { total: state.total + (p.op === 'add' ? p.n : 0) } }];
   },
-  evolve: (state, event, seq) => ({ total: state.total + event.payload.n, revision: seq }),
+  evolve: (_state, event, seq) => ({ total: event.payload.total, revision: seq }),
   revisionOf: (s) => s.revision,
   lifecycleOf: (s) => (s.revision === 0 ? 'absent' : 'live'),
 };
@@ -102,6 +106,23 @@ describe('actor host against a real nats-server', () => {
     expect(r).toMatchObject({ ok: false, status: { code: 500, reason: 'InternalError' } });
     expect(await send('doomed', { op: 'add', n: 2 })).toMatchObject({ ok: true, result: 2 });
     expect(await supervisorFacts()).toContain('supervisor.childGaveUp');
+  });
+
+  it('takes the log\'s word when a re-delivered command\'s events were already committed', async () => {
+    // An earlier life of the actor committed command X (event X/0) and another command after it,
+    // then died before acking X: X comes back, is decided again, and JetStream drops the append.
+    const subject = subjectOf('evt', { group: 'test', resource: 'counters', namespace: 'ns', name: 'lazarus' });
+    const event = (id: string, total: number) => ({ kind: 'event' as const, id: `${id}/0`, type: 'counter.added', schema: 1, subject, time: 1, who: 't', correlationId: id, causationId: id, payload: { total } });
+    const [x] = await log.appendEvents([event('cmd-x', 1)], 0);
+    await log.appendEvents([event('cmd-y', 11)], x.seq);
+    const token = 'lazarus';
+    const outcome = new Promise<Outcome>((ok) => outcomes.set(token, ok));
+    await log.appendCommand({
+      kind: 'command', id: 'cmd-x', type: 'counter.add', schema: 1, subject: subjectOf('cmd', { group: 'test', resource: 'counters', namespace: 'ns', name: 'lazarus' }),
+      time: Date.now(), who: 'test', correlationId: 'cmd-x', causationId: '', payload: { op: 'add', n: 1 }, replyTo: `${inbox}.${token}`,
+    });
+    expect(await outcome).toMatchObject({ ok: true, unchanged: true, result: 11 });
+    expect((await log.lastOf(subject))?.envelope.id).toBe('cmd-y/0');
   });
 
   it('escalates when too many actors give up', async () => {
