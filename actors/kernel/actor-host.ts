@@ -6,7 +6,8 @@ import type { CommandDelivery, EventLog } from '../../eventlog/jetstream-log';
 import { systemSubject } from '../../eventlog/subjects';
 import type { Command, Event } from '../../eventlog/types';
 import { Rejection, reject, type FailureStatus } from '../rejection';
-import { objectActorMachine, type Handled, type ObjectActorRef } from './actor.machine';
+import { objectActorMachine, type ActorInput, type Handled, type ObjectActorRef } from './actor.machine';
+import { deliverLocally } from './command-bus';
 import { eventsFrom, type Decider } from './decider';
 import { recordRestart, type RestartPolicy, type RestartWindow } from './restart-window';
 
@@ -53,7 +54,7 @@ type Cell<S> = {
   subject: string;
   eventSubject: string;
   decider: Decider<S>;
-  actor?: ObjectActorRef<S>;
+  actor?: ObjectActorRef;
   /** Deliveries that arrived while the actor's state was loading. */
   waiting: CommandDelivery[];
   restarts: RestartWindow;
@@ -138,9 +139,9 @@ export class ActorHost<S> {
       this.crashed(cell, [...queue, ...cell.waiting.splice(0)], err);
       return;
     }
-    const actor = createActor(objectActorMachine<S>(), {
-      input: { state, decider: cell.decider, handle: (s, d) => this.handle(cell, s, d) },
-    });
+    const input: ActorInput<S> = { state, decider: cell.decider, handle: (s, d) => this.handle(cell, s, d) };
+    // The machine is shared by every actor kind, so it holds state as `unknown`; this host is typed.
+    const actor = createActor(objectActorMachine, { input: input as unknown as ActorInput<unknown> });
     actor.subscribe({ error: (err) => this.crashed(cell, actor.getSnapshot().context.queue, err) });
     cell.actor = actor;
     actor.start();
@@ -202,7 +203,7 @@ export class ActorHost<S> {
   }
 
   private reply(command: Command, outcome: Outcome): void {
-    if (!command.replyTo) return;
+    if (!command.replyTo || deliverLocally(command.replyTo, outcome)) return;
     try {
       this.log.nc.publish(command.replyTo, encodeValue(outcome));
     } catch {

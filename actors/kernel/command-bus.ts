@@ -10,6 +10,20 @@ import type { Outcome } from './actor-host';
 
 type Waiter = { resolve: (o: Outcome) => void; timer: NodeJS.Timeout };
 
+/**
+ * Buses of this process by reply prefix. An actor host in the same process hands an outcome over
+ * directly instead of through the NATS server (a round trip saved on every write); a host in
+ * another process, or a bus that is gone, gets the outcome by NATS as usual.
+ */
+const localBuses = new Map<string, CommandBus>();
+
+/** Delivers an outcome to a bus in this process; false when the reply subject is not one of ours. */
+export function deliverLocally(replyTo: string, outcome: Outcome): boolean {
+  const dot = replyTo.lastIndexOf('.');
+  const bus = localBuses.get(replyTo.slice(0, dot));
+  return bus !== undefined && bus.settle(replyTo.slice(dot + 1), outcome);
+}
+
 export type SendOptions = Readonly<{
   /** Command id; random unless the caller needs a particular one. */
   id?: string;
@@ -30,15 +44,19 @@ export class CommandBus {
 
   constructor(private readonly log: EventLog, private readonly timeoutMs = 30_000) {
     this.sub = log.nc.subscribe(`${this.prefix}.*`, {
-      callback: (_err, msg) => {
-        const token = msg.subject.slice(this.prefix.length + 1);
-        const w = this.waiters.get(token);
-        if (!w) return;
-        this.waiters.delete(token);
-        clearTimeout(w.timer);
-        w.resolve(decodeValue<Outcome>(msg.data));
-      },
+      callback: (_err, msg) => void this.settle(msg.subject.slice(this.prefix.length + 1), decodeValue<Outcome>(msg.data)),
     });
+    localBuses.set(this.prefix, this);
+  }
+
+  /** Resolves the waiter behind `token`; false when nobody waits for it (any more). */
+  settle(token: string, outcome: Outcome): boolean {
+    const w = this.waiters.get(token);
+    if (!w) return false;
+    this.waiters.delete(token);
+    clearTimeout(w.timer);
+    w.resolve(outcome);
+    return true;
   }
 
   async send(ref: ObjectRef, payload: ObjectCommandPayload, who: string, opts: SendOptions = {}): Promise<Outcome> {
@@ -67,6 +85,7 @@ export class CommandBus {
   }
 
   close(): void {
+    localBuses.delete(this.prefix);
     this.sub.unsubscribe();
     for (const w of this.waiters.values()) clearTimeout(w.timer);
     this.waiters.clear();

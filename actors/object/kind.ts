@@ -28,8 +28,12 @@ export function objectActorKind(cached?: (eventSubject: string) => CachedObject 
       return { decider, eventSubject: subjectOf('evt', ref) };
     },
     cachedState(eventSubject) {
-      const entry = cached?.(eventSubject);
-      if (!entry) return undefined;
+      if (!cached) return undefined;
+      const entry = cached(eventSubject);
+      // Not in the read model: most likely never written, so start from nothing rather than ask the
+      // log. If the object did exist (deleted, or the read model lags), the guarded append says so
+      // and the host re-reads the log.
+      if (!entry) return initialState();
       return { object: entry.object, revision: Number(entry.object.metadata.resourceVersion), recentCommands: entry.causationId ? [entry.causationId] : [] };
     },
     resultOf(state, lastEvent, seq) {

@@ -57,8 +57,11 @@ function authenticator(entries: readonly TokenEntry[]): Authenticator {
 function fromClientCert(req: IncomingMessage): UserInfo | undefined {
   const socket = req.socket;
   if (!(socket instanceof TLSSocket) || !socket.authorized) return undefined;
-  // Node gives a string for one attribute value and an array for several (O=a, O=b).
-  const subject = socket.getPeerCertificate().subject as unknown as Record<string, string | string[] | undefined>;
+  // A resumed TLS session of a client without a certificate reports `authorized` with an empty
+  // peer certificate: no subject, no identity. Node gives a string for one attribute value and an
+  // array for several (O=a, O=b).
+  const subject = socket.getPeerCertificate()?.subject as unknown as Record<string, string | string[] | undefined> | undefined;
+  if (!subject) return undefined;
   const [username] = valuesOf(subject['CN']);
   return username ? { username, uid: '', groups: valuesOf(subject['O']) } : undefined;
 }
@@ -121,7 +124,7 @@ function parseCsvLine(line: string, where: string): string[] {
 
 // ---- authorization --------------------------------------------------------------------------------
 
-export type RequestAttributes = Readonly<{
+export type ResourceAttributes = Readonly<{
   verb: string;
   group: string;
   resource: string;
@@ -130,24 +133,51 @@ export type RequestAttributes = Readonly<{
   name?: string;
 }>;
 
+/** A request for a path outside the resource tree (/healthz, /version), as SelfSubjectAccessReview can ask about. */
+export type NonResourceAttributes = Readonly<{ verb: string; path: string }>;
+
+export type RequestAttributes = ResourceAttributes | NonResourceAttributes;
+
 /** `reason` is the authorizer's own explanation; kube-apiserver appends it to the Forbidden message. */
 export type Decision = Readonly<{ allowed: boolean; reason?: string }>;
 
-/** The seam for RBAC: a role-based authorizer implements this over Role/Binding projections. */
-export type Authorizer = Readonly<{ authorize(user: UserInfo, attrs: RequestAttributes): Decision }>;
+/** authorization.k8s.io/v1 SubjectRulesReviewStatus: what a user may do, as `kubectl auth can-i --list` shows it. */
+export type RuleSet = Readonly<{
+  resourceRules: readonly Readonly<{ verbs: readonly string[]; apiGroups: readonly string[]; resources: readonly string[]; resourceNames?: readonly string[] }>[];
+  nonResourceRules: readonly Readonly<{ verbs: readonly string[]; nonResourceURLs: readonly string[] }>[];
+  incomplete: boolean;
+  evaluationError?: string;
+}>;
+
+/** The seam for RBAC: a role-based authorizer implements both over Role/Binding projections. */
+export type Authorizer = Readonly<{
+  authorize(user: UserInfo, attrs: RequestAttributes): Decision;
+  /** The rules `user` has in `namespace` (cluster-wide ones included), for SelfSubjectRulesReview. */
+  rulesFor(user: UserInfo, namespace: string): RuleSet;
+}>;
+
+const NO_RBAC = `skiff has no RBAC yet; only members of "${MASTERS_GROUP}" are authorized`;
+
+const EVERYTHING: RuleSet = {
+  resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+  nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+  incomplete: false,
+};
 
 /** Until RBAC exists: members of system:masters may do everything, everyone else nothing. */
 export const mastersOnly: Authorizer = {
-  authorize: (user) => user.groups.includes(MASTERS_GROUP)
-    ? { allowed: true }
-    : { allowed: false, reason: `skiff has no RBAC yet; only members of "${MASTERS_GROUP}" are authorized` },
+  authorize: (user) => user.groups.includes(MASTERS_GROUP) ? { allowed: true } : { allowed: false, reason: NO_RBAC },
+  // Upstream pairs evaluationError with incomplete: true, and kubectl shows the error only then ("warning: the list may be incomplete: …").
+  rulesFor: (user) => user.groups.includes(MASTERS_GROUP)
+    ? EVERYTHING
+    : { resourceRules: [], nonResourceRules: [], incomplete: true, evaluationError: NO_RBAC },
 };
 
 /**
  * The 403 kube-apiserver sends for a denied request (responsewriters.Forbidden + NewForbidden), e.g.
  * `pods "web" is forbidden: User "bob" cannot get resource "pods/log" in API group "" in the namespace "default"`.
  */
-export function forbidden(user: UserInfo, attrs: RequestAttributes, decision: Decision): Rejection {
+export function forbidden(user: UserInfo, attrs: ResourceAttributes, decision: Decision): Rejection {
   const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
   const scope = attrs.namespace ? `in the namespace ${q(attrs.namespace)}` : 'at the cluster scope';
   const denial = `User ${q(user.username)} cannot ${attrs.verb} resource ${q(resource)} in API group ${q(attrs.group)} ${scope}`;

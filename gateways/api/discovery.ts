@@ -1,7 +1,18 @@
 import { resourceTypes } from '../../actors/kinds/registry';
 import type { ResourceType, Subresource } from '../../actors/kinds/types';
+import { REVIEW_TYPES } from './reviews';
 
 /** Discovery documents: aggregated v2 (what kubectl 1.32 asks for first) and the legacy lists (still used by can-i and client-node). */
+
+/** What discovery says about a resource; stored kinds have more (ResourceType), virtual ones no more. */
+type DiscoveredType = Pick<ResourceType, 'group' | 'version' | 'kind' | 'plural' | 'singular' | 'namespaced' | 'verbs' | 'shortNames' | 'categories' | 'subresources'>;
+
+/** Served but never stored (so not in the object actor's registry): the reviews, cluster-scoped and create-only as upstream. */
+const virtualTypes: readonly DiscoveredType[] = REVIEW_TYPES.map((t) => ({
+  ...t, namespaced: false, verbs: ['create'], shortNames: [], categories: [], subresources: [],
+}));
+
+const servedTypes: readonly DiscoveredType[] = [...resourceTypes, ...virtualTypes];
 
 export const AGGREGATED_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
@@ -17,7 +28,7 @@ const SUBRESOURCE_VERBS: Record<Subresource, string[]> = {
   finalize: ['update'],
 };
 
-function subresourceKind(type: ResourceType, sub: Subresource): { group: string; version: string; kind: string } {
+function subresourceKind(type: DiscoveredType, sub: Subresource): { group: string; version: string; kind: string } {
   switch (sub) {
     case 'scale':
       return { group: 'autoscaling', version: 'v1', kind: 'Scale' };
@@ -43,13 +54,13 @@ function subresourceKind(type: ResourceType, sub: Subresource): { group: string;
   }
 }
 
-function groups(): Map<string, ResourceType[]> {
-  const out = new Map<string, ResourceType[]>();
-  for (const t of resourceTypes) out.set(t.group, [...(out.get(t.group) ?? []), t]);
+function groups(types: readonly DiscoveredType[]): Map<string, DiscoveredType[]> {
+  const out = new Map<string, DiscoveredType[]>();
+  for (const t of types) out.set(t.group, [...(out.get(t.group) ?? []), t]);
   return out;
 }
 
-function aggregatedResource(t: ResourceType) {
+function aggregatedResource(t: DiscoveredType) {
   return {
     resource: t.plural,
     responseKind: { group: t.group, version: t.version, kind: t.kind },
@@ -62,7 +73,7 @@ function aggregatedResource(t: ResourceType) {
   };
 }
 
-function aggregatedGroup(group: string, types: ResourceType[]) {
+function aggregatedGroup(group: string, types: DiscoveredType[]) {
   return {
     metadata: group ? { name: group } : {},
     versions: [{ version: types[0].version, freshness: 'Current', resources: types.map(aggregatedResource) }],
@@ -70,11 +81,11 @@ function aggregatedGroup(group: string, types: ResourceType[]) {
 }
 
 export function aggregatedCore() {
-  return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: [aggregatedGroup('', groups().get('') ?? [])] };
+  return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: [aggregatedGroup('', groups(servedTypes).get('') ?? [])] };
 }
 
 export function aggregatedGroups() {
-  const items = [...groups()].filter(([g]) => g !== '').map(([g, types]) => aggregatedGroup(g, types));
+  const items = [...groups(servedTypes)].filter(([g]) => g !== '').map(([g, types]) => aggregatedGroup(g, types));
   return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items };
 }
 
@@ -82,22 +93,22 @@ export function legacyCore(serverAddress: string) {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
 }
 
-function apiGroup(group: string, types: ResourceType[]) {
+function apiGroup(group: string, types: DiscoveredType[]) {
   const gv = { groupVersion: `${group}/${types[0].version}`, version: types[0].version };
   return { name: group, versions: [gv], preferredVersion: gv };
 }
 
 export function legacyGroups() {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groups()].filter(([g]) => g !== '').map(([g, types]) => apiGroup(g, types)) };
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groups(servedTypes)].filter(([g]) => g !== '').map(([g, types]) => apiGroup(g, types)) };
 }
 
 export function legacyGroup(group: string) {
-  const types = groups().get(group);
+  const types = groups(servedTypes).get(group);
   return types && group ? { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(group, types) } : undefined;
 }
 
 export function resourceList(group: string, version: string) {
-  const types = (groups().get(group) ?? []).filter((t) => t.version === version);
+  const types = (groups(servedTypes).get(group) ?? []).filter((t) => t.version === version);
   if (types.length === 0) return undefined;
   const resources = types.flatMap((t) => [
     {
@@ -113,10 +124,13 @@ export function resourceList(group: string, version: string) {
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
 }
 
-/** Minimal OpenAPI v3: enough for kubectl to see that the server validates fields itself (kubectl-compat §6). */
+/**
+ * Minimal OpenAPI v3: enough for kubectl to see that the server validates fields itself (kubectl-compat §6).
+ * Stored kinds only: reviews are never patched, and kubectl's typed review clients read no OpenAPI.
+ */
 export function openapiIndex(hash: string) {
   const paths: Record<string, { serverRelativeURL: string }> = {};
-  for (const [g, types] of groups()) {
+  for (const [g, types] of groups(resourceTypes)) {
     const key = g ? `apis/${g}/${types[0].version}` : 'api/v1';
     paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${hash}` };
   }
@@ -124,7 +138,7 @@ export function openapiIndex(hash: string) {
 }
 
 export function openapiDoc(group: string, version: string) {
-  const types = (groups().get(group) ?? []).filter((t) => t.version === version);
+  const types = (groups(resourceTypes).get(group) ?? []).filter((t) => t.version === version);
   if (types.length === 0) return undefined;
   const paths: Record<string, unknown> = {};
   for (const t of types) {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseAllDocuments } from 'yaml';
 import { Rejection, reject, type FailureStatus } from '../../actors/rejection';
+import { PROTOBUF_MEDIA_TYPE, decodeProtobufObject } from './protobuf';
 
 /** Request and response plumbing shared by every handler: bodies, content types, Status errors. */
 
@@ -48,11 +49,12 @@ export function mediaType(req: IncomingMessage): string {
 }
 
 /**
- * JSON or YAML into a value. A missing Content-Type is JSON (kubectl scale --current-replicas
- * sends none); protobuf is refused with 415 until its decoder lands.
+ * JSON, YAML or Kubernetes protobuf into a value. A missing Content-Type is JSON (kubectl scale
+ * --current-replicas sends none); protobuf is decoded for the kinds protobuf.ts knows, 415 for others.
  */
 export function parseBody(body: Buffer, type: string): unknown {
   if (body.length === 0) return undefined;
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobufObject(body);
   const text = body.toString('utf8');
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml') {
     const docs = parseAllDocuments(text);

@@ -1,5 +1,6 @@
 import { findByPlural } from '../../actors/kinds/registry';
 import type { ResourceType } from '../../actors/kinds/types';
+import { findReview, type ReviewType } from './reviews';
 
 /** What a request path addresses. */
 export type Route =
@@ -12,6 +13,7 @@ export type Route =
   | { kind: 'openapi-index' }
   | { kind: 'openapi-doc'; group: string; version: string }
   | { kind: 'resource'; type: ResourceType; namespace?: string; name?: string; subresource?: string }
+  | { kind: 'review'; type: ReviewType }
   | { kind: 'unknown-resource'; group: string; version: string; resource: string }
   | { kind: 'not-found' };
 
@@ -61,6 +63,9 @@ function resourceRoute(group: string, version: string, rest: string[]): Route {
     tail = rest.slice(2);
   }
   const [plural, name, subresource, ...extra] = tail;
+  // Reviews are cluster-scoped collections that are only POSTed to: no namespace, no name.
+  const review = findReview(group, version, plural);
+  if (review) return namespace === undefined && name === undefined ? { kind: 'review', type: review } : { kind: 'not-found' };
   const type = findByPlural(group, plural);
   if (!type || type.version !== version) return { kind: 'unknown-resource', group, version, resource: plural };
   if (extra.length > 0) return { kind: 'not-found' };

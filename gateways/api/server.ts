@@ -5,13 +5,14 @@ import type { EventLog } from '../../eventlog/jetstream-log';
 import { reject } from '../../actors/rejection';
 import type { ObjectsProjection } from '../../projections/objects.projection';
 import type { SecretBox } from '../secret-box';
-import { forbidden, type Authenticator, type Authorizer, type RequestAttributes } from './auth';
+import { forbidden, type Authenticator, type Authorizer, type ResourceAttributes } from './auth';
 import { CommandBus } from '../../actors/kernel/command-bus';
 import {
   AGGREGATED_V2, aggregatedCore, aggregatedGroups, legacyCore, legacyGroup, legacyGroups, openapiDoc, openapiIndex, resourceList,
 } from './discovery';
 import { sendError, sendJson, wantsAggregatedDiscovery } from './http';
 import { routeOf, type Route } from './paths';
+import { serveReview } from './reviews';
 import { serveResource } from './resources';
 import type { WatchDeps } from './watch';
 
@@ -89,6 +90,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ApiServ
     return;
   }
   const route = routeOf(url.pathname);
+  if (route.kind === 'review') {
+    // Asking about oneself needs no permission, as upstream; the review consults the authorizer itself.
+    await serveReview({ req, res, type: route.type, user, authorizer: config.authorizer, nowMs: deps.now() });
+    return;
+  }
   if (route.kind === 'resource') {
     const attrs = attributesOf(req, url, route);
     const decision = config.authorizer.authorize(user, attrs);
@@ -134,6 +140,7 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, route: Route, co
     case 'unknown-resource':
     case 'not-found':
     case 'resource':
+    case 'review':
       throw reject.notFoundPath();
     default: {
       const never: never = route;
@@ -143,7 +150,7 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, route: Route, co
 }
 
 
-function attributesOf(req: IncomingMessage, url: URL, route: Extract<Route, { kind: 'resource' }>): RequestAttributes {
+function attributesOf(req: IncomingMessage, url: URL, route: Extract<Route, { kind: 'resource' }>): ResourceAttributes {
   const method = req.method ?? 'GET';
   const collection = route.name === undefined;
   const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';

@@ -250,3 +250,28 @@ describe('watch bookmarks and expiry', () => {
     }
   }, 60_000);
 });
+
+describe('TLS session resumption', () => {
+  it('authenticates bearer-token requests on resumed TLS sessions', async () => {
+    const c = await startTestCluster();
+    const { Agent, request } = await import('node:https');
+    // One agent with session caching: the second and later connections resume the first one's session.
+    const agent = new Agent({ ca: c.cp.caCertPem, keepAlive: false, maxCachedSessions: 10 });
+    const get = () =>
+      new Promise<number>((ok, fail) => {
+        const req = request({ host: '127.0.0.1', port: c.cp.port, path: '/api/v1/namespaces', agent, headers: { Authorization: `Bearer ${c.cp.adminToken}` } }, (res) => {
+          res.resume();
+          res.on('end', () => ok(res.statusCode ?? 0));
+        });
+        req.on('error', fail);
+        req.end();
+      });
+    try {
+      const codes = [await get(), ...(await Promise.all([get(), get(), get()]))];
+      expect(codes).toEqual([200, 200, 200, 200]);
+    } finally {
+      agent.destroy();
+      await c.stop();
+    }
+  });
+});
