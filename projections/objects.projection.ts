@@ -37,7 +37,8 @@ export class ObjectsProjection {
   /** The ring holds every object change after this position (raised by a snapshot load or by overflow). */
   private completeFrom = 0;
 
-  constructor(private readonly ringCapacity = 100_000) {}
+  /** Recent changes kept in memory for watch resumes; older ones are read from the log. */
+  constructor(private readonly ringCapacity = 20_000) {}
 
   get position(): Position {
     return this.store.position;

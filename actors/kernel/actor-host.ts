@@ -36,6 +36,8 @@ export type HostOptions = Readonly<{
   hostRestarts: RestartPolicy;
   maxConflictRetries: number;
   idleEvictMs: number;
+  /** Idle actors beyond this many are evicted least recently used first, whatever their age. */
+  maxIdleActors: number;
 }>;
 
 export const defaultHostOptions: HostOptions = {
@@ -47,7 +49,8 @@ export const defaultHostOptions: HostOptions = {
   actorRestarts: { intensity: 3, periodMs: 5_000 },
   hostRestarts: { intensity: 10, periodMs: 60_000 },
   maxConflictRetries: 8,
-  idleEvictMs: 60_000,
+  idleEvictMs: 15_000,
+  maxIdleActors: 5_000,
 };
 
 type Cell<S> = {
@@ -127,6 +130,9 @@ export class ActorHost<S> {
       void this.spawn(cell, this.kind.cachedState?.(cell.eventSubject), []);
     }
     cell.lastUsed = Date.now();
+    // Re-inserting keeps the map in least-recently-used order for eviction.
+    this.cells.delete(subject);
+    this.cells.set(subject, cell);
     if (cell.actor) cell.actor.send({ type: 'command', delivery });
     else cell.waiting.push(delivery);
   }
@@ -255,12 +261,19 @@ export class ActorHost<S> {
   }
 
   private evictIdle(now: number): void {
+    // The state of an idle actor is in the log and the read model; memory is better spent elsewhere.
+    let excess = this.cells.size - this.opts.maxIdleActors;
     for (const [subject, cell] of this.cells) {
       const snapshot = cell.actor?.getSnapshot();
       const idle = snapshot && snapshot.status === 'active' && snapshot.context.queue.length === 0 && cell.waiting.length === 0;
-      if (idle && now - cell.lastUsed > this.opts.idleEvictMs) {
+      if (!idle) continue;
+      if (excess > 0 || now - cell.lastUsed > this.opts.idleEvictMs) {
         cell.actor?.stop();
         this.cells.delete(subject);
+        excess--;
+      } else if (excess <= 0) {
+        // Least recently used first: the rest were used more recently still.
+        return;
       }
     }
   }
