@@ -18,7 +18,7 @@ import { STREAMS } from '../eventlog/jetstream-log';
 import { SNAPSHOT_BUCKET } from '../eventlog/snapshots';
 import { OBJECTS_SNAPSHOT } from '../projections/projection-host';
 import {
-  ApiClient, CONFIGMAPS_PATH, closedLoop, createConfigMap, fmtMs, fmtRate, memoryOf, printErrors, printTable, runMain, sleep,
+  ApiClient, CONFIGMAPS_PATH, closedLoop, cpuMeter, createConfigMap, fmtCpu, fmtMs, fmtRate, memoryOf, printErrors, printTable, runMain, sleep,
   spawnControlPlane, startBenchNats, summarize, tempDir, type ControlPlaneProcess,
 } from './lib';
 
@@ -45,8 +45,27 @@ type Round = Readonly<{
   fillRssMb: number | undefined;
   killed: StartMeasure;
   clean: StartMeasure;
-  stopS: number;
+  /** The SIGTERM stop between the two starts, and the one at the end. */
+  stop: StopMeasure;
+  finalStop: StopMeasure;
 }>;
+
+type StopMeasure = Readonly<{ seconds: number; forced: boolean }>;
+
+const STOP_GRACE_MS = 120_000;
+
+/** SIGTERM, as Ctrl-C or a service manager would; `skiff up` should write a snapshot and exit. */
+async function sigterm(label: string, cp: ControlPlaneProcess, nc: NatsConnection): Promise<StopMeasure> {
+  const stopped = await cp.stop('SIGTERM', STOP_GRACE_MS);
+  const how = stopped.forced ? `did NOT exit; killed after ${STOP_GRACE_MS / 1000} s` : `exit code ${stopped.code}`;
+  console.log(`  ${label}: SIGTERM → exit in ${(stopped.ms / 1000).toFixed(2)} s (${how}); log: ${await describeLog(nc)}`);
+  if (stopped.forced) {
+    // What it printed shows how far its stop got ("stopping (terminated)…" is printed before the snapshot).
+    const tail = cp.output().trim().split('\n').slice(-6).map((l) => `      | ${l}`).join('\n');
+    console.log(`    last output of the process:\n${tail}`);
+  }
+  return { seconds: stopped.ms / 1000, forced: stopped.forced };
+}
 
 function objectCounts(): number[] {
   const { values } = parseArgs({ options: { objects: { type: 'string' } } });
@@ -56,8 +75,9 @@ function objectCounts(): number[] {
 }
 
 /** Spawns `skiff up` and polls a one-item list until it returns the object: what a client waits for. */
-async function startAndTime(label: string, dataDir: string, natsUrl: string, port: number): Promise<{ cp: ControlPlaneProcess; measure: StartMeasure }> {
-  const cp = spawnControlPlane({ dataDir, natsUrl, port });
+async function startAndTime(label: string, dataDir: string, nats: { url: string; pid: number }, port: number): Promise<{ cp: ControlPlaneProcess; measure: StartMeasure }> {
+  const cp = spawnControlPlane({ dataDir, natsUrl: nats.url, port });
+  const meter = cpuMeter({ skiff: cp.pid, nats: nats.pid });
   let firstReadMs: number | undefined;
   // The kubeconfig of the first start carries the CA and the admin token; both persist in the data dir.
   const client = await ApiClient.fromKubeconfig(join(dataDir, 'kubeconfig'), { maxSockets: 4, port });
@@ -73,10 +93,11 @@ async function startAndTime(label: string, dataDir: string, natsUrl: string, por
       // Refused until the API listens; a short pause keeps the poller from taking the CPU that start-up needs.
       else await sleep(reply ? 10 : 20);
     }
+    const cpu = meter.read();
     const up = await cp.up;
     const listed = await countConfigMaps(client);
     const measure: StartMeasure = { label, firstReadS: firstReadMs / 1000, upLineS: up.msFromSpawn / 1000, stateLine: up.stateLine, rssMb: memoryOf(cp.pid)?.rssMb, listed };
-    console.log(`  ${label}: first served read ${measure.firstReadS.toFixed(2)} s after spawn ("up" printed at ${measure.upLineS.toFixed(2)} s); RSS ${measure.rssMb?.toFixed(0) ?? '?'} MiB; lists ${listed} ConfigMaps`);
+    console.log(`  ${label}: first served read ${measure.firstReadS.toFixed(2)} s after spawn ("up" printed at ${measure.upLineS.toFixed(2)} s); RSS ${measure.rssMb?.toFixed(0) ?? '?'} MiB; lists ${listed} ConfigMaps; CPU until then: ${fmtCpu(cpu)}`);
     console.log(`    ${up.stateLine}`);
     return { cp, measure };
   } catch (err) {
@@ -120,24 +141,24 @@ async function round(objects: number): Promise<Round> {
     const up = await first.up;
     console.log(`  first start: up after ${(up.msFromSpawn / 1000).toFixed(2)} s; ${up.stateLine}`);
     const client = await ApiClient.fromKubeconfig(join(dataDir, 'kubeconfig'), { maxSockets: FILL_IN_FLIGHT });
+    const fillMeter = cpuMeter({ skiff: first.pid, nats: nats.pid });
     const fill = await closedLoop({ concurrency: FILL_IN_FLIGHT, total: objects, op: (seq) => createConfigMap(client, `obj-${seq}`, seq) });
     client.close();
     const f = summarize(fill);
     const fillRssMb = memoryOf(first.pid)?.rssMb;
-    console.log(`  fill: ${f.ok.toLocaleString('en-US')} creates in ${(fill.wallMs / 1000).toFixed(1)} s = ${fmtRate(f.perSecond)}/s at ${FILL_IN_FLIGHT} in flight (p50 ${fmtMs(f.p50)} ms, p99 ${fmtMs(f.p99)} ms); skiff RSS ${fillRssMb?.toFixed(0) ?? '?'} MiB`);
+    console.log(`  fill: ${f.ok.toLocaleString('en-US')} creates in ${(fill.wallMs / 1000).toFixed(1)} s = ${fmtRate(f.perSecond)}/s at ${FILL_IN_FLIGHT} in flight (p50 ${fmtMs(f.p50)} ms, p99 ${fmtMs(f.p99)} ms); skiff RSS ${fillRssMb?.toFixed(0) ?? '?'} MiB; CPU ${fmtCpu(fillMeter.read())}`);
     printErrors('fill', fill);
     console.log(`  log: ${await describeLog(nc)}`);
 
     // (ii) crash: the filling process never stops cleanly.
     await first.stop('SIGKILL');
-    const afterKill = await startAndTime('(ii) after kill -9', dataDir, nats.url, port);
+    const afterKill = await startAndTime('(ii) after kill -9', dataDir, nats, port);
 
     // (i) clean: SIGTERM makes `skiff up` write a snapshot before it exits.
-    const stopped = await afterKill.cp.stop('SIGTERM', 120_000);
-    console.log(`  SIGTERM → exit in ${(stopped.ms / 1000).toFixed(2)} s (exit code ${stopped.code}${stopped.forced ? ', had to be killed after 120 s' : ''}); log: ${await describeLog(nc)}`);
-    const afterClean = await startAndTime('(i) after clean stop', dataDir, nats.url, port);
-    await afterClean.cp.stop('SIGTERM', 120_000);
-    return { objects, emptyStartS: up.msFromSpawn / 1000, fillPerSecond: f.perSecond, fillErrors: fill.errors, fillRssMb, killed: afterKill.measure, clean: afterClean.measure, stopS: stopped.ms / 1000 };
+    const stop = await sigterm('stop after (ii)', afterKill.cp, nc);
+    const afterClean = await startAndTime('(i) after clean stop', dataDir, nats, port);
+    const finalStop = await sigterm('final stop', afterClean.cp, nc);
+    return { objects, emptyStartS: up.msFromSpawn / 1000, fillPerSecond: f.perSecond, fillErrors: fill.errors, fillRssMb, killed: afterKill.measure, clean: afterClean.measure, stop, finalStop };
   } finally {
     await nc.close();
     await nats.stop();
@@ -147,9 +168,11 @@ async function round(objects: number): Promise<Round> {
 function report(rounds: readonly Round[]): void {
   console.log('\n== Results: seconds from spawning `skiff up` to the first served read ==\n');
   printTable(
-    ['objects', 'fill/s', 'RSS after fill', 'empty-log start', 'after clean stop', 'after kill -9', 'SIGTERM stop', 'state line after clean stop', 'state line after kill -9'],
+    ['objects', 'fill/s', 'RSS after fill', 'empty-log start', 'after clean stop', 'after kill -9', 'SIGTERM stops', 'state line after clean stop', 'state line after kill -9'],
     rounds.map((r) => [r.objects.toLocaleString('en-US'), fmtRate(r.fillPerSecond), `${r.fillRssMb?.toFixed(0) ?? '?'} MiB`, `${r.emptyStartS.toFixed(2)} s`,
-      `${r.clean.firstReadS.toFixed(2)} s`, `${r.killed.firstReadS.toFixed(2)} s`, `${r.stopS.toFixed(2)} s`, r.clean.stateLine, r.killed.stateLine]),
+      // A forced stop wrote no snapshot: the "clean" start then measured a crash restart, and says so.
+      `${r.clean.firstReadS.toFixed(2)} s${r.stop.forced ? ' (stop was NOT clean)' : ''}`, `${r.killed.firstReadS.toFixed(2)} s`,
+      [r.stop, r.finalStop].map((m) => `${m.seconds.toFixed(2)} s${m.forced ? ' KILLED' : ''}`).join(', '), r.clean.stateLine, r.killed.stateLine]),
   );
   const at = rounds.find((r) => r.objects === GOAL.objects);
   if (at) {

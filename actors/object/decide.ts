@@ -1,6 +1,7 @@
 import type { ObjectRef } from '../../eventlog/types';
 import { rfc3339, uidFrom } from '../ids';
 import { applyDefaults } from '../kinds/defaults';
+import { compactMetadata } from '../kinds/fields';
 import { apiVersionOf } from '../kinds/registry';
 import type { Json, KubeObject, ResourceType } from '../kinds/types';
 import { decodeErrorMessage, validateObject } from '../kinds/validate';
@@ -69,7 +70,7 @@ function create(state: ObjectState, command: ObjectCommand, body: KubeObject, fi
   // Status is the system's to write: a create starts from the kind's initial status (Node agents
   // are the exception, they register with what they observed).
   if (type.hasStatus && type.kind !== 'Node') delete object.status;
-  object = applyDefaults(type, object);
+  object = compactMetadata(applyDefaults(type, object));
   validateOrReject(object, undefined, ctx);
   object = recordUpdate(undefined, object, fieldManager, time, object.apiVersion);
   return [{ type: ObjectEventType.created, payload: { object } }];
@@ -175,7 +176,7 @@ function mergeTarget(old: KubeObject, body: KubeObject, target: WriteTarget, ctx
 
 function update(old: KubeObject, candidate: KubeObject, command: ObjectCommand, fieldManager: string | undefined, ctx: DecideContext): ObjectEventDraft[] {
   const time = rfc3339(command.time);
-  let next = applyDefaults(ctx.type, candidate);
+  let next = compactMetadata(applyDefaults(ctx.type, candidate));
   const changed = changedParts(old, next);
   if (changed.length === 0) return [];
   if (ctx.type.hasGeneration && changed.includes('spec')) {
@@ -255,9 +256,12 @@ function changedParts(old: KubeObject, next: KubeObject): ChangedPart[] {
   return parts;
 }
 
-/** resourceVersion and managedFields say when and who, not what: they alone are no change. */
+/**
+ * resourceVersion says when, not what. managedFields do count: a write that only hands a field's
+ * ownership over (server-side apply taking over from client-side apply) is a change.
+ */
 function withoutVolatileMeta(meta: KubeObject['metadata']): KubeObject['metadata'] {
-  const { resourceVersion: _rv, managedFields: _mf, ...rest } = meta;
+  const { resourceVersion: _rv, ...rest } = meta;
   return rest;
 }
 

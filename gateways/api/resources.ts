@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ObjectRef } from '../../eventlog/types';
 import { nameSuffixFrom } from '../../actors/ids';
+import { unknownFields, withoutUnknownFields } from '../../actors/kinds/fields';
 import { apiVersionOf, findByPlural } from '../../actors/kinds/registry';
 import type { Json, KubeObject, ResourceType } from '../../actors/kinds/types';
 import type { Outcome } from '../../actors/kernel/actor-host';
@@ -170,6 +171,29 @@ function checkNamespaceOpen(r: ResourceRequest, deps: ResourceDeps, name: string
   }
 }
 
+/**
+ * Unknown fields are never stored; `fieldValidation` (Strict, Warn — the default — or Ignore) says
+ * whether saying so is an error, a Warning header, or nothing.
+ */
+function knownFieldsOnly<T extends Record<string, unknown>>(r: ResourceRequest, body: T, kind: string, version: string): T {
+  const unknown = unknownFields(kind, body);
+  if (unknown.length === 0) return body;
+  const mode = r.url.searchParams.get('fieldValidation') ?? 'Warn';
+  const problems = unknown.map((f) => `unknown field "${f}"`);
+  switch (mode) {
+    case 'Strict':
+      throw reject.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${problems.join(', ')}`);
+    case 'Warn':
+      r.res.setHeader('Warning', problems.map((p) => `299 - ${JSON.stringify(p)}`));
+      break;
+    case 'Ignore':
+      break;
+    default:
+      throw reject.badRequest(`fieldValidation must be one of Strict, Warn or Ignore, got "${mode}"`);
+  }
+  return withoutUnknownFields(kind, body);
+}
+
 function sealed(r: ResourceRequest, deps: ResourceDeps, object: KubeObject): KubeObject {
   return r.type.kind === 'Secret' ? (deps.secrets.sealSecret(object as KubeObject & { data?: Record<string, string> }) as KubeObject) : object;
 }
@@ -178,6 +202,7 @@ async function serveCreate(r: ResourceRequest, deps: ResourceDeps): Promise<void
   const commandId = randomUUID();
   let object = asObject(await bodyOf(r), 'create');
   checkKind(r, object, 'main');
+  object = knownFieldsOnly(r, object, r.type.kind, r.type.version);
   checkNamespace(r, object);
   let name = object.metadata.name;
   if (!name && object.metadata.generateName) name = `${object.metadata.generateName}${nameSuffixFrom(commandId)}`;
@@ -196,7 +221,7 @@ async function serveWrite(r: ResourceRequest, deps: ResourceDeps, target: WriteT
   const fieldManager = r.url.searchParams.get('fieldManager') ?? defaultManager(r.req);
   let payload: ObjectCommandPayload;
   if (op === 'replace') {
-    const object = asObject(body, 'update');
+    const object = knownFieldsOnly(r, asObject(body, 'update'), target === 'scale' ? 'Scale' : r.type.kind, target === 'scale' ? 'v1' : r.type.version);
     checkKind(r, object, target);
     checkNamespace(r, object);
     payload = { op: 'replace', object: target === 'main' ? sealed(r, deps, object) : object, target, fieldManager };
@@ -206,6 +231,9 @@ async function serveWrite(r: ResourceRequest, deps: ResourceDeps, target: WriteT
     if (patchType === 'apply' && !r.url.searchParams.get('fieldManager')) throw reject.badRequest('PATCH with apply requires a fieldManager query parameter');
     if (body === undefined) throw reject.badRequest('the PATCH body is empty');
     let patch = body as Json;
+    if (patchType !== 'json' && patch && typeof patch === 'object' && !Array.isArray(patch)) {
+      patch = knownFieldsOnly(r, patch, target === 'scale' ? 'Scale' : r.type.kind, target === 'scale' ? 'v1' : r.type.version);
+    }
     if (patchType === 'apply') {
       const object = asObject(body, 'apply');
       checkKind(r, object, target);

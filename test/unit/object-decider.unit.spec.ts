@@ -75,6 +75,20 @@ describe('object actor: when live', () => {
     expect(spec.given(created).when(command({ op: 'patch', patchType: 'merge', patch: { data: { a: '1' } }, target: 'main', fieldManager: 't', force: false })).events).toEqual([]);
   });
 
+  it('a write that only changes field ownership (managedFields) → updated', () => {
+    const g = spec.given(created);
+    const owners = [{ manager: 'kubectl', operation: 'Apply' as const, apiVersion: 'v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1' as const, fieldsV1: { 'f:data': { 'f:a': {} } } }];
+    const r = g.when(command({ op: 'patch', patchType: 'json', patch: [{ op: 'replace', path: '/metadata/managedFields', value: owners }], target: 'main', fieldManager: 'kubectl', force: false }));
+    expect(r.events.map((e) => e.type)).toEqual(['object.updated']);
+    expect(r.after.object?.metadata.managedFields).toEqual(owners);
+  });
+
+  it('removing the last label leaves no labels map', () => {
+    const g = spec.given(create(cm({ a: '1' }, { labels: { x: 'y' } }), { id: 'labelled' }));
+    const r = g.when(command({ op: 'patch', patchType: 'merge', patch: { metadata: { labels: { x: null } } }, target: 'main', fieldManager: 't', force: false }));
+    expect(r.after.object?.metadata.labels).toBeUndefined();
+  });
+
   it('identity fields cannot be changed by a write', () => {
     const g = spec.given(created);
     const r = g.when(command({ op: 'patch', patchType: 'merge', patch: { metadata: { creationTimestamp: '2000-01-01T00:00:00Z', labels: { x: 'y' } } }, target: 'main', fieldManager: 't', force: false }));
