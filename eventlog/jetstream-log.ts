@@ -3,6 +3,7 @@ import {
   type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection, type StreamConfig,
 } from 'nats';
 import { decodeEnvelope, encodeEnvelope } from './codec';
+import { atEndOfTurn } from './end-of-turn';
 import { EventLogError } from './errors';
 import { AckedPublisher, type PubAck } from './publisher';
 import { SUBJECT_ROOT } from './subjects';
@@ -252,7 +253,7 @@ export class EventLog {
           command: decodeEnvelope(m.data) as Command,
           seq: m.seq,
           redelivered: m.redelivered,
-          ack: () => m.ack(),
+          ack: () => atEndOfTurn(() => m.ack()),
           term: () => m.term(),
           working: () => m.working(),
         };

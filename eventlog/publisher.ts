@@ -1,4 +1,5 @@
 import { headers as natsHeaders, nuid, type NatsConnection, type Msg, type Subscription } from 'nats';
+import { atEndOfTurn } from './end-of-turn';
 import { EventLogError, PublishTimeoutError, RevisionConflictError, LogClosedError } from './errors';
 
 export type PublishOptions = Readonly<{
@@ -19,6 +20,7 @@ type Pending = {
 };
 
 const WRONG_LAST_SEQUENCE = 10071;
+const ACK_DECODER = new TextDecoder();
 
 /**
  * Acknowledged JetStream publishes over plain core NATS: one wildcard reply subscription for all
@@ -48,12 +50,15 @@ export class AckedPublisher {
     if (opts.expectedLastSubjectSequence !== undefined) h.set('Nats-Expected-Last-Subject-Sequence', String(opts.expectedLastSubjectSequence));
     return new Promise<PubAck>((resolve, reject) => {
       this.pending.set(token, { resolve, reject, deadline: Date.now() + this.timeoutMs, subject, expected: opts.expectedLastSubjectSequence });
-      try {
-        this.nc.publish(subject, data, { reply: `${this.prefix}.${token}`, headers: h });
-      } catch (err) {
-        this.pending.delete(token);
-        reject(new EventLogError(`publish to ${subject} failed`, { cause: err }));
-      }
+      atEndOfTurn(() => {
+        if (!this.pending.has(token)) return;
+        try {
+          this.nc.publish(subject, data, { reply: `${this.prefix}.${token}`, headers: h });
+        } catch (err) {
+          this.pending.delete(token);
+          reject(new EventLogError(`publish to ${subject} failed`, { cause: err }));
+        }
+      });
     });
   }
 
@@ -76,7 +81,7 @@ export class AckedPublisher {
     }
     let body: { seq?: number; duplicate?: boolean; error?: { err_code?: number; description?: string } };
     try {
-      body = JSON.parse(new TextDecoder().decode(msg.data));
+      body = JSON.parse(ACK_DECODER.decode(msg.data));
     } catch (err) {
       p.reject(new EventLogError(`unreadable publish ack for ${p.subject}`, { cause: err }));
       return;

@@ -16,9 +16,12 @@ export const SUBJECT_ROOT = 'skiff';
 export type Tree = 'cmd' | 'evt';
 
 const PLAIN = /^[a-z0-9-]$/;
+const ALL_PLAIN = /^[a-z0-9-]+$/;
 
 export function encodeToken(value: string): string {
   if (value === '') return '_';
+  // Most Kubernetes names are already plain tokens: skip the byte-by-byte walk.
+  if (ALL_PLAIN.test(value)) return value;
   let out = '';
   for (const byte of Buffer.from(value, 'utf8')) {
     const ch = String.fromCharCode(byte);
@@ -29,6 +32,7 @@ export function encodeToken(value: string): string {
 
 export function decodeToken(token: string): string {
   if (token === '_') return '';
+  if (!token.includes('_')) return token;
   const bytes: number[] = [];
   for (let i = 0; i < token.length; i++) {
     if (token[i] === '_') {
