@@ -41,6 +41,11 @@ export function failure(code: number, reason: StatusReason, message: string, det
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
 }
 
+/** Status details name the group only when there is one (`omitempty`: core resources have none). */
+function detailsOf(group: string, plural: string, name: string): StatusDetails {
+  return group ? { name, group, kind: plural } : { name, kind: plural };
+}
+
 /** "pods" or "deployments.apps": how Kubernetes names a resource in messages. */
 export function qualifiedResource(group: string, plural: string): string {
   return group ? `${plural}.${group}` : plural;
@@ -49,13 +54,13 @@ export function qualifiedResource(group: string, plural: string): string {
 export const reject = {
   badRequest: (message: string) => new Rejection(failure(400, 'BadRequest', message)),
   notFound: (group: string, plural: string, name: string) =>
-    new Rejection(failure(404, 'NotFound', `${qualifiedResource(group, plural)} "${name}" not found`, { name, group, kind: plural })),
+    new Rejection(failure(404, 'NotFound', `${qualifiedResource(group, plural)} "${name}" not found`, detailsOf(group, plural, name))),
   alreadyExists: (group: string, plural: string, name: string) =>
-    new Rejection(failure(409, 'AlreadyExists', `${qualifiedResource(group, plural)} "${name}" already exists`, { name, group, kind: plural })),
+    new Rejection(failure(409, 'AlreadyExists', `${qualifiedResource(group, plural)} "${name}" already exists`, detailsOf(group, plural, name))),
   conflict: (group: string, plural: string, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again') =>
-    new Rejection(failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(group, plural)} "${name}": ${why}`, { name, group, kind: plural })),
+    new Rejection(failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(group, plural)} "${name}": ${why}`, detailsOf(group, plural, name))),
   invalid: (group: string, kind: string, name: string, causes: FieldCause[]) =>
-    new Rejection(failure(422, 'Invalid', invalidMessage(group ? `${kind}.${group}` : kind, name, causes), { name, group, kind, causes })),
+    new Rejection(failure(422, 'Invalid', invalidMessage(group ? `${kind}.${group}` : kind, name, causes), { ...detailsOf(group, kind, name), causes })),
   notFoundPath: () => new Rejection(failure(404, 'NotFound', 'the server could not find the requested resource')),
   forbidden: (message: string) => new Rejection(failure(403, 'Forbidden', message)),
   methodNotAllowed: (message: string) => new Rejection(failure(405, 'MethodNotAllowed', message)),

@@ -13,12 +13,19 @@ import { createFileOnce } from './api/pki';
 export type SecretLike = Readonly<Record<string, unknown>>;
 
 export type SecretBox = Readonly<{
-  /** base64 plaintext → `enc:v1:<base64(iv | tag | ciphertext)>`, with a fresh random IV. */
-  seal(plainBase64: string): string;
+  /**
+   * base64 plaintext → `enc:v1:<base64(iv | tag | ciphertext)>`, with a fresh random IV — unless
+   * `stored` (the value already in the log) holds the same plaintext: then `stored` itself, so a
+   * write that changes nothing stays a no-op instead of a new ciphertext.
+   */
+  seal(plainBase64: string, stored?: string): string;
   /** The base64 plaintext of a sealed value; a clear value comes back unchanged. */
   open(value: string): string;
-  /** Folds `stringData` into `data` (stringData wins) and drops it, as kube-apiserver does; seals `data`. */
-  sealSecret<T extends SecretLike>(secret: T): Omit<T, 'stringData'>;
+  /**
+   * Folds `stringData` into `data` (stringData wins) and drops it, as kube-apiserver does; seals
+   * `data`, keeping the stored ciphertext of every value that did not change.
+   */
+  sealSecret<T extends SecretLike>(secret: T, stored?: Readonly<Record<string, string>>): Omit<T, 'stringData'>;
   openSecret<T extends SecretLike>(secret: T): T;
 }>;
 
@@ -41,10 +48,12 @@ export function secretBox(key: Buffer): SecretBox {
   const ownKey = Buffer.from(key); // the caller's buffer may be reused or zeroed later
   const open = (value: string, label: string): string =>
     value.startsWith(PREFIX) ? decrypt(ownKey, value.slice(PREFIX.length), label).toString('base64') : value;
+  const sealOne = (plain: Buffer, stored: string | undefined, label: string): string =>
+    stored !== undefined && open(stored, label) === plain.toString('base64') ? stored : encrypt(ownKey, plain);
   return {
-    seal: (plainBase64) => encrypt(ownKey, decodeBase64(plainBase64, 'value')),
+    seal: (plainBase64, stored) => sealOne(decodeBase64(plainBase64, 'value'), stored, 'value'),
     open: (value) => open(value, 'value'),
-    sealSecret: (secret) => {
+    sealSecret: (secret, stored) => {
       const { stringData: _, ...rest } = secret;
       const data = stringMap(secret, 'data');
       const stringData = stringMap(secret, 'stringData');
@@ -53,7 +62,7 @@ export function secretBox(key: Buffer): SecretBox {
         ...mapValues(data ?? {}, (v, k) => decodeBase64(v, field('data', k))),
         ...mapValues(stringData ?? {}, (s) => Buffer.from(s, 'utf8')),
       };
-      return { ...rest, data: mapValues(plain, (bytes) => encrypt(ownKey, bytes)) };
+      return { ...rest, data: mapValues(plain, (bytes, k) => sealOne(bytes, stored?.[k], field('data', k))) };
     },
     openSecret: (secret) => {
       const data = stringMap(secret, 'data');

@@ -22,6 +22,8 @@ export type ActorKind<S> = Readonly<{
   resolve: (commandSubject: string) => { decider: Decider<S>; eventSubject: string };
   /** Fast start: state from a local read model, if it has the object (it may lag; appends are guarded). */
   cachedState?: (eventSubject: string) => S | undefined;
+  /** The same state, guarded by another log revision (when retention removed the subject's last event). */
+  withRevision?: (state: S, revision: number) => S;
   /** What to send back to the caller after a command: usually the object as it now is. */
   resultOf: (state: S, lastEvent: Event | undefined, seq: number) => unknown;
 }>;
@@ -157,7 +159,12 @@ export class ActorHost<S> {
   private async loadFromLog(cell: Cell<S>): Promise<S> {
     const last = await this.log.lastOf(cell.eventSubject);
     const initial = cell.decider.initialState();
-    return last ? cell.decider.evolve(initial, last.envelope as Event, last.seq) : initial;
+    if (last) return cell.decider.evolve(initial, last.envelope as Event, last.seq);
+    // Nothing on the subject: never written, or retention removed its last event. In the second
+    // case the read model (restored from snapshots) still has the object, and the log's guard for
+    // the subject starts again from 0.
+    const cached = this.kind.cachedState?.(cell.eventSubject);
+    return cached !== undefined && this.kind.withRevision ? this.kind.withRevision(cached, 0) : initial;
   }
 
   /** decide → append (guarded) → evolve → reply → ack. Conflicts re-read the log and decide again. */

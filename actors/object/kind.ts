@@ -36,6 +36,7 @@ export function objectActorKind(cached?: (eventSubject: string) => CachedObject 
       if (!entry) return initialState();
       return { object: entry.object, revision: Number(entry.object.metadata.resourceVersion), recentCommands: entry.causationId ? [entry.causationId] : [] };
     },
+    withRevision: (state, revision) => ({ ...state, revision }),
     resultOf(state, lastEvent, seq) {
       if (state.object) return state.object;
       const gone = (lastEvent?.payload as ObjectEventPayload | undefined)?.object;

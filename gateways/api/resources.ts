@@ -194,8 +194,15 @@ function knownFieldsOnly<T extends Record<string, unknown>>(r: ResourceRequest, 
   return withoutUnknownFields(kind, body);
 }
 
+/** The sealed `data` of the Secret as stored now, so unchanged values keep their ciphertext. */
+function storedSecretData(r: ResourceRequest, deps: ResourceDeps, name: string): Readonly<Record<string, string>> | undefined {
+  return deps.projection.store.get(refOf(r, name))?.object.data as Readonly<Record<string, string>> | undefined;
+}
+
 function sealed(r: ResourceRequest, deps: ResourceDeps, object: KubeObject): KubeObject {
-  return r.type.kind === 'Secret' ? (deps.secrets.sealSecret(object as KubeObject & { data?: Record<string, string> }) as KubeObject) : object;
+  if (r.type.kind !== 'Secret') return object;
+  const stored = storedSecretData(r, deps, object.metadata.name ?? r.name ?? '');
+  return deps.secrets.sealSecret(object as KubeObject & { data?: Record<string, string> }, stored) as KubeObject;
 }
 
 async function serveCreate(r: ResourceRequest, deps: ResourceDeps): Promise<void> {
@@ -242,7 +249,7 @@ async function serveWrite(r: ResourceRequest, deps: ResourceDeps, target: WriteT
       patch = sealed(r, deps, object) as unknown as Json;
       if (!deps.projection.store.get(refOf(r, name))) checkNamespaceOpen(r, deps, name);
     } else if (r.type.kind === 'Secret') {
-      patch = sealPatch(patch, patchType, deps.secrets);
+      patch = sealPatch(patch, patchType, deps.secrets, storedSecretData(r, deps, name) ?? {});
     }
     payload = { op: 'patch', patchType, patch, target, fieldManager, force: r.url.searchParams.get('force') === 'true' };
   }
@@ -251,15 +258,15 @@ async function serveWrite(r: ResourceRequest, deps: ResourceDeps, target: WriteT
 }
 
 /** Secret values in a patch are sealed before they reach the log, like whole Secrets. */
-function sealPatch(patch: Json, patchType: PatchType, secrets: SecretBox): Json {
+function sealPatch(patch: Json, patchType: PatchType, secrets: SecretBox, stored: Readonly<Record<string, string>>): Json {
   if (patchType === 'json') {
     if (!Array.isArray(patch)) return patch;
     return patch.map((op) => {
       if (!op || typeof op !== 'object' || Array.isArray(op)) return op;
       const path = typeof op.path === 'string' ? op.path : '';
-      if (/^\/data\/[^/]+$/.test(path) && typeof op.value === 'string') return { ...op, value: secrets.seal(op.value) };
+      if (/^\/data\/[^/]+$/.test(path) && typeof op.value === 'string') return { ...op, value: secrets.seal(op.value, stored[unescapePointer(path.slice(6))]) };
       if (path === '/data' && op.value && typeof op.value === 'object' && !Array.isArray(op.value)) {
-        return { ...op, value: secrets.sealSecret({ data: op.value as Record<string, string> }).data as Json };
+        return { ...op, value: secrets.sealSecret({ data: op.value as Record<string, string> }, stored).data as Json };
       }
       return op;
     });
@@ -270,8 +277,13 @@ function sealPatch(patch: Json, patchType: PatchType, secrets: SecretBox): Json 
   const deletions = Object.fromEntries(Object.entries(p.data ?? {}).filter(([, v]) => v === null));
   const values = Object.fromEntries(Object.entries(p.data ?? {}).filter(([, v]) => v !== null)) as Record<string, string>;
   const { stringData: _s, ...rest } = p;
-  const sealedData = secrets.sealSecret({ data: values, ...(p.stringData ? { stringData: p.stringData } : {}) }).data ?? {};
+  const sealedData = secrets.sealSecret({ data: values, ...(p.stringData ? { stringData: p.stringData } : {}) }, stored).data ?? {};
   return { ...rest, data: { ...sealedData, ...deletions } } as Json;
+}
+
+/** A JSON Pointer token (RFC 6901): `~1` is `/`, `~0` is `~`. */
+function unescapePointer(token: string): string {
+  return token.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 async function serveDelete(r: ResourceRequest, deps: ResourceDeps): Promise<void> {

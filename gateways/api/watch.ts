@@ -106,12 +106,20 @@ export async function serveWatch(r: ResourceRequest, deps: ResourceDeps): Promis
   pending.splice(0).forEach(emitChange);
 }
 
-/** Replays changes after `since` up to `to` straight from the log; false when the log no longer holds them. */
+/**
+ * Replays changes after `since` up to `to` straight from the log; false when the log no longer
+ * holds them. The log has no "previous object" per change: the previous one replayed stands in,
+ * and an object changed before the window is taken to have matched as it matches now.
+ */
 async function replayFromLog(log: EventLog, since: number, to: number, emit: (c: Change) => void): Promise<boolean> {
   if (since + 1 < (await log.firstSequence())) return false;
+  const seen = new Map<string, KubeObject>();
   for await (const rec of log.read({ from: since + 1, to, filter: 'skiff.evt.>' })) {
     const change = changeOf(rec);
-    if (change) emit(change);
+    if (!change) continue;
+    const previous = seen.get(rec.envelope.subject) ?? (change.type === 'ADDED' ? undefined : change.object);
+    seen.set(rec.envelope.subject, change.object);
+    emit(previous ? { ...change, previous } : change);
   }
   return true;
 }
