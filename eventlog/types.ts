@@ -34,6 +34,8 @@ export type Command<P = unknown> = Envelope<P> & Readonly<{
   kind: 'command';
   /** Core NATS subject where the deciding actor sends the outcome; absent when nobody waits. */
   replyTo?: string;
+  /** Why a controller issued it, in words a user can read (`skiff why` / `explain`). */
+  reason?: string;
 }>;
 export type Event<P = unknown> = Envelope<P> & Readonly<{ kind: 'event' }>;
 

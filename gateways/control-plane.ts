@@ -6,7 +6,8 @@ import { refOf, systemSubject } from '../eventlog/subjects';
 import type { Event } from '../eventlog/types';
 import { ActorHost, defaultHostOptions } from '../actors/kernel/actor-host';
 import { Supervisor, type Child, type SupervisorFact } from '../actors/kernel/supervisor';
-import { NamespaceController } from '../actors/controllers/namespace.controller';
+import { namespaceReconciler } from '../actors/controllers/namespace.controller';
+import { Controller } from '../actors/reconcile/controller';
 import { objectActorKind } from '../actors/object/kind';
 import { ObjectsProjection } from '../projections/objects.projection';
 import { ProjectionHost, type StartReport } from '../projections/projection-host';
@@ -100,9 +101,15 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         id: 'controllers',
         start: async (): Promise<Child> => {
           const bus = new CommandBus(log);
-          const namespaces = new NamespaceController(projection, bus);
-          namespaces.start();
-          return { stop: async () => (namespaces.stop(), bus.close()), failed: namespaces.failed };
+          const controllers = [namespaceReconciler(projection)].map((r) => new Controller(r, projection, bus));
+          controllers.forEach((c) => c.start());
+          return {
+            stop: async () => {
+              controllers.forEach((c) => c.stop());
+              bus.close();
+            },
+            failed: Promise.race(controllers.map((c) => c.failed)),
+          };
         },
       },
       {

@@ -30,6 +30,7 @@ export type SendOptions = Readonly<{
   /** What caused this command (an event id), so `why` can walk the chain back. */
   causationId?: string;
   correlationId?: string;
+  reason?: string;
 }>;
 
 /**
@@ -65,6 +66,7 @@ export class CommandBus {
     const command: Command<ObjectCommandPayload> = {
       kind: 'command', id, type: `object.${payload.op}`, schema: 1, subject: subjectOf('cmd', ref), time: Date.now(),
       who, correlationId: opts.correlationId ?? id, causationId: opts.causationId ?? '', payload, replyTo: `${this.prefix}.${token}`,
+      ...(opts.reason ? { reason: opts.reason } : {}),
     };
     const outcome = new Promise<Outcome>((resolve) => {
       const timer = setTimeout(() => {

@@ -11,16 +11,19 @@ const cm = (name: string, terminating = false) => ({
 
 describe('namespace controller plan', () => {
   it('does nothing for a live namespace (converged)', () => {
-    expect(planNamespace(ns(false), [cm('a')])).toEqual({ delete: [], finalize: false });
+    expect(planNamespace(ns(false), [cm('a')]).commands).toEqual([]);
   });
   it('does nothing for a namespace that is gone or already finalized (converged)', () => {
-    expect(planNamespace(undefined, [])).toEqual({ delete: [], finalize: false });
-    expect(planNamespace(ns(true, []), [])).toEqual({ delete: [], finalize: false });
+    expect(planNamespace(undefined, []).commands).toEqual([]);
+    expect(planNamespace(ns(true, []), []).commands).toEqual([]);
   });
   it('deletes what is in a terminating namespace, skipping objects already being deleted', () => {
-    expect(planNamespace(ns(true), [cm('a'), cm('b', true)])).toEqual({ delete: [cm('a').ref], finalize: false });
+    const plan = planNamespace(ns(true), [cm('a'), cm('b', true)]);
+    expect(plan.commands.map((c) => [c.ref.name, c.payload.op, c.reason])).toEqual([['a', 'delete', 'namespace x is being deleted']]);
   });
-  it('finalizes an empty terminating namespace', () => {
-    expect(planNamespace(ns(true), [])).toEqual({ delete: [], finalize: true });
+  it('finalizes an empty terminating namespace, keeping other finalizers', () => {
+    const plan = planNamespace(ns(true, ['kubernetes', 'example.com/keep']), []);
+    expect(plan.commands).toHaveLength(1);
+    expect(plan.commands[0].payload).toMatchObject({ op: 'patch', patchType: 'merge', patch: { spec: { finalizers: ['example.com/keep'] } } });
   });
 });

@@ -1,0 +1,112 @@
+import type { ObjectsProjection } from '../../projections/objects.projection';
+import type { Change } from '../../projections/object-store';
+import type { CommandBus } from '../kernel/command-bus';
+import type { Plan } from './plan';
+
+/**
+ * A reconciler, controller-runtime style: keys in, plans out. `keysFor` maps a change of any
+ * object to the keys it concerns (the object itself, its owner, …); `plan` re-reads the views for
+ * one key and says what to do. Level-triggered: the plan depends only on what the views hold now,
+ * so a lost or repeated trigger is harmless, and a periodic resync catches anything missed.
+ */
+export type Reconciler = Readonly<{
+  /** Who the commands are from (the `who` of every command), e.g. system:serviceaccount:kube-system:deployment-controller. */
+  identity: string;
+  keysFor: (change: Change) => readonly string[];
+  /** Every key worth a look on a resync (and at start). */
+  allKeys: () => readonly string[];
+  plan: (key: string, nowMs: number) => Plan;
+}>;
+
+export type ControllerOptions = Readonly<{ resyncMs: number; clock: () => number }>;
+
+/**
+ * Drives one reconciler: a deduplicating queue (a key queued while it is being reconciled is
+ * reconciled again afterwards, never twice at once), requeue timers, a periodic resync. Commands go
+ * out through the command bus with the triggering event as their causation.
+ */
+export class Controller {
+  /** key → id of the latest event that made it worth a look. */
+  private readonly queue = new Map<string, string>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private running = false;
+  private stopped = false;
+  private unsubscribe?: () => void;
+  private resync?: NodeJS.Timeout;
+  private failWith!: (err: Error) => void;
+  /** Resolves if reconciling fails for a reason other than a rejected command (a bug): the supervisor restarts it. */
+  readonly failed: Promise<Error> = new Promise((ok) => (this.failWith = ok));
+
+  constructor(
+    private readonly reconciler: Reconciler,
+    private readonly projection: ObjectsProjection,
+    private readonly bus: CommandBus,
+    private readonly opts: ControllerOptions = { resyncMs: 30_000, clock: Date.now },
+  ) {}
+
+  start(): void {
+    this.unsubscribe = this.projection.subscribe((change) => {
+      for (const key of this.reconciler.keysFor(change)) this.enqueue(key, change.eventId);
+    });
+    this.resync = setInterval(() => this.enqueueAll(), this.opts.resyncMs);
+    this.resync.unref();
+    this.enqueueAll();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.resync) clearInterval(this.resync);
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** Resolves once the queue is empty (for tests and orderly shutdown). */
+  async idle(): Promise<void> {
+    while (this.running || this.queue.size > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private enqueueAll(): void {
+    for (const key of this.reconciler.allKeys()) this.enqueue(key, '');
+  }
+
+  private enqueue(key: string, causationId: string): void {
+    if (this.stopped) return;
+    this.queue.set(key, causationId || (this.queue.get(key) ?? ''));
+    if (!this.running) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.size > 0 && !this.stopped) {
+        const [[key, causationId]] = this.queue;
+        this.queue.delete(key);
+        await this.reconcile(key, causationId);
+      }
+    } catch (err) {
+      this.failWith(err instanceof Error ? err : new Error(String(err)));
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async reconcile(key: string, causationId: string): Promise<void> {
+    const plan = this.reconciler.plan(key, this.opts.clock());
+    // Commands of one plan concern different objects: issue them together. A rejected command (a
+    // conflict with a newer write, an object already gone) needs no handling here: its outcome
+    // changes the views, which queues the key again.
+    await Promise.all(plan.commands.map((c) => this.bus.send(c.ref, c.payload, this.reconciler.identity, { causationId, reason: c.reason })));
+    if (plan.requeueAfterMs !== undefined) this.requeueAfter(key, plan.requeueAfterMs);
+  }
+
+  private requeueAfter(key: string, delayMs: number): void {
+    clearTimeout(this.timers.get(key));
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.enqueue(key, '');
+    }, delayMs);
+    timer.unref();
+    this.timers.set(key, timer);
+  }
+}
