@@ -11,6 +11,7 @@ import { Controller } from '../actors/reconcile/controller';
 import { objectActorKind } from '../actors/object/kind';
 import { ObjectsProjection } from '../projections/objects.projection';
 import { ProjectionHost, type StartReport } from '../projections/projection-host';
+import { startHollowNodeAgent } from '../runtime/agent';
 import { loadAuthenticator, mastersOnly } from './api/auth';
 import { CommandBus } from '../actors/kernel/command-bus';
 import { writeKubeconfig } from './api/kubeconfig';
@@ -27,6 +28,9 @@ export type ControlPlaneOptions = Readonly<{
   /** Snapshot cadence of the object projection (records). */
   snapshotEveryRecords?: number;
   bookmarkIntervalMs?: number;
+  /** Hollow nodes (simulated kubelets, no containers) run in this process: `skiff up --hollow-nodes N`. */
+  hollowNodes?: number;
+  hollowStartDelayMs?: number;
 }>;
 
 export type ControlPlane = Readonly<{
@@ -46,7 +50,7 @@ export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'k
 
 /**
  * The control plane of one process, as a supervision tree (rest_for_one, since each part stands on
- * the one before): projections → actor host → controllers → API server. The log connection underneath
+ * the one before): projections → actor host → controllers → hollow nodes → API server. The log connection underneath
  * reconnects by itself; every supervisor decision is recorded on the log.
  */
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
@@ -109,6 +113,24 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
               bus.close();
             },
             failed: Promise.race(controllers.map((c) => c.failed)),
+          };
+        },
+      },
+      {
+        id: 'nodes',
+        start: async (): Promise<Child> => {
+          const bus = new CommandBus(log);
+          const agents = await Promise.all(
+            Array.from({ length: opts.hollowNodes ?? 0 }, (_, index) =>
+              startHollowNodeAgent({ name: `hollow-${index}`, index, projection, bus, timings: { startDelayMs: opts.hollowStartDelayMs ?? 1_000 } }),
+            ),
+          );
+          return {
+            stop: async () => {
+              agents.forEach((a) => a.stop());
+              bus.close();
+            },
+            failed: Promise.race(agents.map((a) => a.failed)),
           };
         },
       },

@@ -11,18 +11,21 @@ const flags = {
   port: { kind: 'string' },
   nats: { kind: 'string' },
   'nats-port': { kind: 'string' },
+  'hollow-nodes': { kind: 'string' },
   help: helpFlag,
 } as const;
 
 const HELP = `Run a single-machine cluster in the foreground: nats-server from nats.conf (unless --nats), then the
 control plane (event log, actors, projections, HTTPS API). Ctrl-C or SIGTERM stops it cleanly.
 
-Usage: skiff up [--data-dir DIR] [--port N] [--nats URL] [--nats-port N]
+Usage: skiff up [--data-dir DIR] [--port N] [--nats URL] [--nats-port N] [--hollow-nodes N]
 
   --data-dir   where state lives (NATS store, PKI, tokens, kubeconfig); default $SKIFF_DATA_DIR or ~/.skiff
   --port       HTTPS API port on 127.0.0.1; default 6443 (0 = any free port)
   --nats       use an existing NATS server with JetStream instead of starting one
   --nats-port  port for the nats-server skiff starts; default any free port
+  --hollow-nodes  run N simulated nodes (hollow-0 … hollow-N-1) in this process: pods bound to them
+               go Pending → Running after a second, with no containers
 `;
 
 export function defaultDataDir(env: NodeJS.ProcessEnv): string {
@@ -54,7 +57,9 @@ export async function runUp(args: readonly string[], ctx: CliContext): Promise<n
   const onTerm = () => stopped.abort();
   process.once('SIGTERM', onTerm);
   try {
-    const cp = await startControlPlane({ dataDir, natsUrl: f.nats ?? (nats as NatsServer).url, port });
+    const hollowNodes = f['hollow-nodes'] === undefined ? 0 : Number(f['hollow-nodes']);
+    if (!Number.isInteger(hollowNodes) || hollowNodes < 0) throw new CliError(`--hollow-nodes must be a whole number, got "${f['hollow-nodes']}"`);
+    const cp = await startControlPlane({ dataDir, natsUrl: f.nats ?? (nats as NatsServer).url, port, hollowNodes });
     const r = cp.startReport;
     ctx.stdout.write(
       [
