@@ -1,4 +1,4 @@
-import { assign, fromCallback, sendTo, setup, type ActorRefFrom } from 'xstate';
+import { assign, setup, type ActorRefFrom } from 'xstate';
 import type { CommandDelivery } from '../../eventlog/jetstream-log';
 import type { Decider, Lifecycle } from './decider';
 
@@ -13,7 +13,6 @@ export type ActorInput<S> = Readonly<{
 }>;
 
 type Context = { state: unknown; queue: CommandDelivery[]; decider: Decider<unknown>; handle: ActorInput<unknown>['handle'] };
-type Work = { type: 'work'; state: unknown; delivery: CommandDelivery };
 type MachineEvent =
   | { type: 'command'; delivery: CommandDelivery }
   | { type: 'handled'; state: unknown }
@@ -29,10 +28,11 @@ const handledInto = (target: Lifecycle) => ({ context, event }: { context: Conte
  * One actor per object. Two regions: `lifecycle` mirrors the object (absent → live → terminating),
  * `mailbox` takes one command at a time, run to completion, while others queue in order.
  *
- * The async step (decide → append → reply → ack) runs in one long-lived callback child per actor,
- * fed one command at a time: xstate's own transitions stay synchronous, and no child actor is
- * created per command (that cost 3–4× the whole machine step). A failed step is thrown from an
- * action, which errors the machine with its queue intact for the supervisor.
+ * The async step (decide → append → reply → ack) is started by an action for the command at the
+ * head of the queue and reports back with `handled` (or `failed`): xstate's own transitions stay
+ * synchronous, and no child actor is created per command or per actor (child actors cost more
+ * than the rest of the machine's work). A failed step is thrown from an action, which errors the
+ * machine with its queue intact for the supervisor.
  */
 export const objectActorMachine = setup({
   types: {
@@ -40,20 +40,17 @@ export const objectActorMachine = setup({
     input: {} as ActorInput<unknown>,
     events: {} as MachineEvent,
   },
-  actors: {
-    worker: fromCallback<Work, Context['handle']>(({ sendBack, receive, input: handle }) => {
-      receive((work) => {
-        handle(work.state, work.delivery).then(
-          (out) => sendBack({ type: 'handled', state: out.state }),
-          (error: unknown) => sendBack({ type: 'failed', error }),
-        );
-      });
-    }),
-  },
   actions: {
     enqueue: assign({ queue: ({ context, event }) => [...context.queue, (event as Extract<MachineEvent, { type: 'command' }>).delivery] }),
     settle: assign({ state: ({ event }) => (event as Extract<MachineEvent, { type: 'handled' }>).state, queue: ({ context }) => context.queue.slice(1) }),
-    workOnHead: sendTo('worker', ({ context }): Work => ({ type: 'work', state: context.state, delivery: context.queue[0] })),
+    // The step's promise reports back to this actor; xstate runs actions after the transition, so
+    // the machine itself never waits.
+    workOnHead: ({ context, self }) => {
+      context.handle(context.state, context.queue[0]).then(
+        (out) => self.send({ type: 'handled', state: out.state }),
+        (error: unknown) => self.send({ type: 'failed', error }),
+      );
+    },
     crash: ({ event }) => {
       throw (event as Extract<MachineEvent, { type: 'failed' }>).error;
     },
@@ -62,7 +59,6 @@ export const objectActorMachine = setup({
   id: 'object',
   type: 'parallel',
   context: ({ input }) => ({ state: input.state, queue: [], decider: input.decider, handle: input.handle }),
-  invoke: { id: 'worker', src: 'worker', input: ({ context }: { context: Context }) => context.handle },
   on: { failed: { actions: 'crash' } },
   states: {
     lifecycle: {
