@@ -7,6 +7,7 @@ import type { Event } from '../eventlog/types';
 import { ActorHost, defaultHostOptions } from '../actors/kernel/actor-host';
 import { Supervisor, type Child, type SupervisorFact } from '../actors/kernel/supervisor';
 import { namespaceReconciler } from '../actors/controllers/namespace.controller';
+import { deploymentReconciler, replicaSetReconciler, schedulerReconciler } from '../actors/controllers/workload.reconcilers';
 import { Controller } from '../actors/reconcile/controller';
 import { objectActorKind } from '../actors/object/kind';
 import { ObjectsProjection } from '../projections/objects.projection';
@@ -105,7 +106,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         id: 'controllers',
         start: async (): Promise<Child> => {
           const bus = new CommandBus(log);
-          const controllers = [namespaceReconciler(projection)].map((r) => new Controller(r, projection, bus));
+          const reconcilers = [namespaceReconciler, replicaSetReconciler, deploymentReconciler, schedulerReconciler].map((make) => make(projection));
+          const controllers = reconcilers.map((r) => new Controller(r, projection, bus));
           controllers.forEach((c) => c.start());
           return {
             stop: async () => {

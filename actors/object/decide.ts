@@ -35,6 +35,8 @@ export function decide(state: ObjectState, command: ObjectCommand, ctx: DecideCo
       return patch(state, command, p.patchType, p.patch, p.target, p.fieldManager, p.force, ctx);
     case 'delete':
       return remove(state, command, p.options, ctx);
+    case 'bind':
+      return bind(state, command, p.node, p.expectedUid, ctx);
     default: {
       const never: never = p;
       throw reject.badRequest(`unknown object command ${JSON.stringify(never)}`);
@@ -209,6 +211,31 @@ function remove(state: ObjectState, command: ObjectCommand, options: DeleteOptio
     ...(ctx.type.kind === 'Namespace' ? { status: { ...(object.status as object), phase: 'Terminating' } } : {}),
   };
   return [{ type: ObjectEventType.deletionRequested, payload: { object: terminating } }];
+}
+
+/**
+ * pods/binding, as kube-apiserver's assignPod: only a Pod not yet assigned, and not being deleted,
+ * gets spec.nodeName, with PodScheduled=True. Binding is the one way spec.nodeName changes.
+ */
+function bind(state: ObjectState, command: ObjectCommand, node: string, expectedUid: string | undefined, ctx: DecideContext): ObjectEventDraft[] {
+  if (ctx.type.kind !== 'Pod') throw reject.methodNotAllowed(`${ctx.type.plural} cannot be bound to a node`);
+  const pod = requireLive(state, ctx);
+  if (expectedUid && expectedUid !== pod.metadata.uid) {
+    throw reject.conflict('', 'pods', ctx.ref.name, `Precondition failed: UID in precondition: ${expectedUid}, UID in object meta: ${pod.metadata.uid}`);
+  }
+  if (pod.metadata.deletionTimestamp) throw reject.conflict('', 'pods', ctx.ref.name, 'pod is being deleted, cannot be assigned to a host');
+  const spec = (pod.spec ?? {}) as { nodeName?: string };
+  if (spec.nodeName === node) return [];
+  if (spec.nodeName) throw reject.conflict('', 'pods', ctx.ref.name, `pod ${ctx.ref.name} is already assigned to node "${spec.nodeName}"`);
+  if (!node) throw reject.invalid('', 'Binding', ctx.ref.name, [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }]);
+  const status = (pod.status ?? {}) as { conditions?: { type: string }[] };
+  const scheduled = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(command.time) };
+  const object: KubeObject = withoutResourceVersion({
+    ...pod,
+    spec: { ...spec, nodeName: node },
+    status: { ...status, conditions: [...(status.conditions ?? []).filter((c) => c.type !== 'PodScheduled'), scheduled] },
+  });
+  return [{ type: ObjectEventType.updated, payload: { object, changed: ['spec', 'status'] } }];
 }
 
 /** Metadata finalizers, and a Namespace's spec.finalizers (emptied by the namespace controller via /finalize). */

@@ -20,7 +20,9 @@ export type ObjectCommandPayload =
   | { op: 'create'; object: KubeObject; fieldManager: string }
   | { op: 'replace'; object: KubeObject; target: WriteTarget; fieldManager: string }
   | { op: 'patch'; patchType: PatchType; patch: Json; target: WriteTarget; fieldManager: string; force: boolean }
-  | { op: 'delete'; options: DeleteOptions };
+  | { op: 'delete'; options: DeleteOptions }
+  /** pods/binding: assign a pending Pod to a node (the scheduler's decision). */
+  | { op: 'bind'; node: string; expectedUid?: string };
 
 export type ObjectCommand = Command<ObjectCommandPayload>;
 

@@ -40,10 +40,8 @@ export function unitsOf(quantity: unknown): number {
   return nanos === undefined ? 0 : ceilDiv(nanos, NANOS_PER_UNIT);
 }
 
-const add = (a: Resources, b: Resources): Resources => ({ milliCpu: a.milliCpu + b.milliCpu, memory: a.memory + b.memory });
-const max = (a: Resources, b: Resources): Resources => ({ milliCpu: Math.max(a.milliCpu, b.milliCpu), memory: Math.max(a.memory, b.memory) });
-export const addResources = add;
-export const subtractResources = (a: Resources, b: Resources): Resources => ({ milliCpu: a.milliCpu - b.milliCpu, memory: a.memory - b.memory });
+export const addResources = (a: Resources, b: Resources): Resources => ({ milliCpu: a.milliCpu + b.milliCpu, memory: a.memory + b.memory });
+const maxResources = (a: Resources, b: Resources): Resources => ({ milliCpu: Math.max(a.milliCpu, b.milliCpu), memory: Math.max(a.memory, b.memory) });
 
 function listResources(list: ResourceList | undefined): Resources {
   return { milliCpu: milliCpuOf(list?.cpu), memory: unitsOf(list?.memory) };
@@ -71,20 +69,20 @@ function containerRequests(container: Container, nonZero: boolean): Resources {
  * fitting uses the plain requests.
  */
 export function podRequests(spec: PodSpec, nonZero = false): Resources {
-  let sum = (spec.containers ?? []).reduce((acc, c) => add(acc, containerRequests(c, nonZero)), NO_RESOURCES);
+  let sum = (spec.containers ?? []).reduce((acc, c) => addResources(acc, containerRequests(c, nonZero)), NO_RESOURCES);
   let sidecars = NO_RESOURCES;
   let initPeak = NO_RESOURCES;
   for (const c of spec.initContainers ?? []) {
     const own = containerRequests(c, nonZero);
     if (c.restartPolicy === 'Always') {
-      sum = add(sum, own);
-      sidecars = add(sidecars, own);
-      initPeak = max(initPeak, sidecars);
+      sum = addResources(sum, own);
+      sidecars = addResources(sidecars, own);
+      initPeak = maxResources(initPeak, sidecars);
     } else {
-      initPeak = max(initPeak, add(own, sidecars));
+      initPeak = maxResources(initPeak, addResources(own, sidecars));
     }
   }
-  return add(max(sum, initPeak), listResources(spec.overhead));
+  return addResources(maxResources(sum, initPeak), listResources(spec.overhead));
 }
 
 /**

@@ -48,6 +48,10 @@ const PATCH_TYPES: Record<string, PatchType> = {
 /** CRUD, list and watch for every stored kind, at Kubernetes' paths and with its semantics. */
 export async function serveResource(r: ResourceRequest, deps: ResourceDeps): Promise<void> {
   const method = r.req.method ?? 'GET';
+  if (r.subresource === 'binding' && r.type.kind === 'Pod' && r.name !== undefined) {
+    if (method !== 'POST') throw reject.methodNotAllowed(`${method} is not supported on pods/binding`);
+    return serveBinding(r, deps);
+  }
   const target = writeTarget(r);
   if (r.name === undefined) {
     if (method === 'GET') return r.url.searchParams.get('watch') === 'true' || r.url.searchParams.get('watch') === '1' ? serveWatch(r, deps) : serveList(r, deps);
@@ -286,6 +290,18 @@ function unescapePointer(token: string): string {
   return token.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
+/** pods/binding: the scheduler's (or anyone's) assignment of a pod to a node; 201 with a Success Status, as upstream. */
+async function serveBinding(r: ResourceRequest, deps: ResourceDeps): Promise<void> {
+  const body = asObject(await bodyOf(r), 'binding') as KubeObject & { target?: { kind?: string; name?: string } };
+  if (body.kind !== undefined && body.kind !== 'Binding') throw reject.badRequest(`the body of pods/binding must be a Binding, not ${body.kind}`);
+  if (body.metadata.name !== undefined && body.metadata.name !== r.name) throw reject.badRequest(`the name of the Binding (${body.metadata.name}) does not match the pod (${r.name})`);
+  if (body.target?.kind !== undefined && body.target.kind !== 'Node') throw reject.badRequest(`a pod can only be bound to a Node, not a ${body.target.kind}`);
+  const outcome = await deps.bus.send(refOf(r, r.name as string), { op: 'bind', node: body.target?.name ?? '', ...(body.metadata.uid ? { expectedUid: body.metadata.uid } : {}) }, r.user);
+  if (!outcome.ok) throw new Rejection(outcome.status);
+  await deps.projection.waitFor(outcome.seq, deps.readYourWritesMs);
+  sendJson(r.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}
+
 async function serveDelete(r: ResourceRequest, deps: ResourceDeps): Promise<void> {
   const body = (await bodyOf(r)) as (DeleteOptions & { kind?: string }) | undefined;
   const q = r.url.searchParams;
@@ -328,7 +344,7 @@ async function execute(r: ResourceRequest, deps: ResourceDeps, ref: ObjectRef, p
     sendJson(r.res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: ref.name, group: r.type.group, kind: r.type.plural, uid: object.metadata.uid } });
     return;
   }
-  if (payload.op !== 'create' && payload.target === 'scale') {
+  if ((payload.op === 'replace' || payload.op === 'patch') && payload.target === 'scale') {
     sendJson(r.res, successCode, scaleOf(object, { ref, type: r.type }));
     return;
   }

@@ -1,0 +1,51 @@
+import { rfc3339 } from '../ids';
+import type { KubeObject } from '../kinds/types';
+import type { PlannedCommand } from '../reconcile/plan';
+import { fnv32a } from './pod-template-hash';
+
+/**
+ * A core/v1 Event about an object, as client-go's event recorder writes it, planned as a create.
+ * The name keeps the recorder's shape, `<object>.<hex nanoseconds>`, but the nanoseconds are the
+ * pass's millisecond clock plus a hash of the message: a replayed pass gives the same name (and
+ * the create is refused as a duplicate), while two events of one pass still differ.
+ */
+
+export type EventType = 'Normal' | 'Warning';
+
+export type EventSpec = Readonly<{ type: EventType; reason: string; message: string; component: string }>;
+
+export function eventCommand(about: KubeObject, spec: EventSpec, nowMs: number): PlannedCommand {
+  const name = about.metadata.name ?? '';
+  const namespace = about.metadata.namespace ?? '';
+  const offsetNs = fnv32a(new TextEncoder().encode(spec.message)) % 1_000_000;
+  const eventName = `${name}.${(BigInt(nowMs) * 1_000_000n + BigInt(offsetNs)).toString(16)}`;
+  const time = rfc3339(nowMs);
+  const event: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: eventName, namespace },
+    involvedObject: {
+      apiVersion: about.apiVersion,
+      kind: about.kind,
+      namespace,
+      name,
+      uid: about.metadata.uid,
+      ...(about.metadata.resourceVersion ? { resourceVersion: about.metadata.resourceVersion } : {}),
+    },
+    reason: spec.reason,
+    message: spec.message,
+    source: { component: spec.component },
+    firstTimestamp: time,
+    lastTimestamp: time,
+    count: 1,
+    type: spec.type,
+    eventTime: null,
+    reportingComponent: spec.component,
+    reportingInstance: '',
+  };
+  return {
+    ref: { group: '', resource: 'events', namespace, name: eventName },
+    payload: { op: 'create', object: event, fieldManager: spec.component },
+    reason: `record ${spec.type} event ${spec.reason} on ${about.kind} ${name}: ${spec.message}`,
+  };
+}
