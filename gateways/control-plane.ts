@@ -6,6 +6,7 @@ import { refOf, systemSubject } from '../eventlog/subjects';
 import type { Event } from '../eventlog/types';
 import { ActorHost, defaultHostOptions } from '../actors/kernel/actor-host';
 import { Supervisor, type Child, type SupervisorFact } from '../actors/kernel/supervisor';
+import { garbageCollectorReconciler } from '../actors/controllers/garbage-collector';
 import { namespaceReconciler } from '../actors/controllers/namespace.controller';
 import { deploymentReconciler, replicaSetReconciler, schedulerReconciler } from '../actors/controllers/workload.reconcilers';
 import { Controller } from '../actors/reconcile/controller';
@@ -29,6 +30,12 @@ export type ControlPlaneOptions = Readonly<{
   /** Snapshot cadence of the object projection (records). */
   snapshotEveryRecords?: number;
   bookmarkIntervalMs?: number;
+  /**
+   * The workload controllers and the scheduler (default on). Off, the control plane is an API
+   * server with its store, as kube-apiserver is without kube-controller-manager: what the API
+   * contract tests want, since controllers write to the objects they create.
+   */
+  workloadControllers?: boolean;
   /** Hollow nodes (simulated kubelets, no containers) run in this process: `skiff up --hollow-nodes N`. */
   hollowNodes?: number;
   hollowStartDelayMs?: number;
@@ -106,7 +113,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         id: 'controllers',
         start: async (): Promise<Child> => {
           const bus = new CommandBus(log);
-          const reconcilers = [namespaceReconciler, replicaSetReconciler, deploymentReconciler, schedulerReconciler].map((make) => make(projection));
+          const workloads = opts.workloadControllers === false ? [] : [replicaSetReconciler, deploymentReconciler, schedulerReconciler];
+          const reconcilers = [namespaceReconciler, garbageCollectorReconciler, ...workloads].map((make) => make(projection));
           const controllers = reconcilers.map((r) => new Controller(r, projection, bus));
           controllers.forEach((c) => c.start());
           return {

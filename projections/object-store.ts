@@ -30,6 +30,11 @@ export type Change = Readonly<{
 export type Scope = Readonly<{ group: string; resource: string }>;
 
 const SEP = '\u0000';
+const EMPTY: ReadonlySet<string> = new Set();
+
+export function controllerUid(object: KubeObject): string | undefined {
+  return object.metadata.ownerReferences?.find((o) => o.controller)?.uid;
+}
 
 export function scopeKey(scope: Scope): string {
   return `${scope.group}${SEP}${scope.resource}${SEP}`;
@@ -48,6 +53,8 @@ export class ObjectStore {
   private readonly map = new OrderedMap<string, StoredEntry>();
   /** `scope + label=value` → keys of the objects carrying that label. */
   private readonly labels = new Map<string, Set<string>>();
+  /** uid of a controller owner → keys of the objects it controls (ownerReferences with controller: true). */
+  private readonly owned = new Map<string, Set<string>>();
   private readonly counts = new Map<string, number>();
   position: Position = 0;
 
@@ -109,6 +116,16 @@ export class ObjectStore {
     return this.labels.get(`${scopeKey(scope)}${label}=${value}`);
   }
 
+  /** Keys of the objects whose controller (owner reference with controller: true) has this uid. */
+  keysOwnedBy(uid: string): ReadonlySet<string> {
+    return this.owned.get(uid) ?? EMPTY;
+  }
+
+  /** Keys of every object that has a controller owner (for a garbage collector's resync). */
+  *keysWithOwners(): IterableIterator<string> {
+    for (const keys of this.owned.values()) yield* keys;
+  }
+
   /** Every entry in key order (for snapshots). */
   entries(): [string, StoredEntry][] {
     const out: [string, StoredEntry][] = [];
@@ -119,6 +136,12 @@ export class ObjectStore {
   }
 
   private index(key: string, scope: Scope, object: KubeObject): void {
+    const owner = controllerUid(object);
+    if (owner) {
+      let keys = this.owned.get(owner);
+      if (!keys) this.owned.set(owner, (keys = new Set()));
+      keys.add(key);
+    }
     for (const [k, v] of Object.entries(object.metadata.labels ?? {})) {
       const label = `${scopeKey(scope)}${k}=${v}`;
       let keys = this.labels.get(label);
@@ -128,6 +151,12 @@ export class ObjectStore {
   }
 
   private unindex(key: string, scope: Scope, object: KubeObject): void {
+    const owner = controllerUid(object);
+    if (owner) {
+      const keys = this.owned.get(owner);
+      keys?.delete(key);
+      if (keys?.size === 0) this.owned.delete(owner);
+    }
     for (const [k, v] of Object.entries(object.metadata.labels ?? {})) {
       const label = `${scopeKey(scope)}${k}=${v}`;
       const keys = this.labels.get(label);

@@ -47,7 +47,8 @@ let k!: Kubectl;
 beforeAll(async () => {
   // Fail (never skip) first, before spending seconds on a cluster, when the binary is missing.
   requireKubectl();
-  c = await startTestCluster();
+  // API compatibility of kubectl, as against kube-apiserver alone; controllers and rollouts: test/int/workloads.int.spec.ts.
+  c = await startTestCluster({ workloadControllers: false });
   k = await createKubectl(c.cp.kubeconfigPath);
 });
 

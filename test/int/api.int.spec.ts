@@ -14,7 +14,8 @@ const deployment = (name: string, labels: Record<string, string>, replicas = 2) 
 describe('HTTPS API against a real nats-server', () => {
   let c: TestCluster;
   beforeAll(async () => {
-    c = await startTestCluster();
+    // The API contract alone, as against kube-apiserver without controllers: controllers would write to the Deployments these tests compare.
+    c = await startTestCluster({ workloadControllers: false });
   });
   afterAll(async () => {
     await c.stop();

@@ -43,7 +43,8 @@ describe('@kubernetes/client-node 2.x against skiff', () => {
   let objects: Remote<K.KubernetesObjectApi>;
 
   beforeAll(async () => {
-    c = await startTestCluster();
+    // The API contract alone, as against kube-apiserver without controllers: controllers would write to the Deployments these tests compare.
+    c = await startTestCluster({ workloadControllers: false });
     // What a user does: KubeConfig.loadFromFile(path), then makeApiClient (done in the child).
     cn = await startClientNode(c.cp.kubeconfigPath);
     core = cn.api('CoreV1Api');

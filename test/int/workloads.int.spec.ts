@@ -1,4 +1,5 @@
 import { startTestCluster, type TestCluster } from '../harness/cluster';
+import { createKubectl, requireKubectl, type Kubectl } from '../harness/kubectl';
 
 const deployment = (name: string, replicas: number, image: string) => ({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
@@ -60,4 +61,60 @@ describe('workloads on hollow nodes', () => {
     expect(cond.reason).toBe('Unschedulable');
     expect(cond.message).toMatch(/^0\/5 nodes are available: 5 Insufficient cpu\./);
   }, 60_000);
+});
+
+describe('rollouts with stock kubectl on hollow nodes', () => {
+  let c: TestCluster;
+  let k: Kubectl;
+  beforeAll(async () => {
+    requireKubectl();
+    c = await startTestCluster({ hollowNodes: 3, hollowStartDelayMs: 300 });
+    k = await createKubectl(c.cp.kubeconfigPath);
+  });
+  afterAll(async () => {
+    await k?.cleanup();
+    await c?.stop();
+  });
+
+  it('rolling update never drops below what maxUnavailable allows; rollout status/history/undo/restart work', async () => {
+    expect((await c.call('POST', '/apis/apps/v1/namespaces/default/deployments', deployment('roll', 8, 'busybox:1.36'))).status).toBe(201);
+    expect((await k.ok(['rollout', 'status', 'deployment/roll', '--timeout=60s'])).stdout).toContain('deployment "roll" successfully rolled out');
+
+    // Watch the Deployment through the update: available replicas never below 8 - 2 (25% of 8, rounded down).
+    const from = (await c.call('GET', '/apis/apps/v1/namespaces/default/deployments/roll')).body.metadata.resourceVersion;
+    const watching = c.watch(`/apis/apps/v1/namespaces/default/deployments?watch=true&resourceVersion=${from}&fieldSelector=metadata.name%3Droll`, (e) => {
+      const s = e.at(-1)?.object.status;
+      return s?.updatedReplicas === 8 && s?.availableReplicas === 8 && s?.replicas === 8 && e.length > 2;
+    }, { timeoutMs: 60_000 });
+    await k.ok(['patch', 'deployment', 'roll', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"busybox:1.37"}]}}}}']);
+    const seen = await watching;
+    const floor = Math.min(...seen.map((e) => e.object.status?.availableReplicas ?? 8));
+    expect(floor).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...seen.map((e) => e.object.status?.replicas ?? 0))).toBeLessThanOrEqual(10);
+    expect((await k.ok(['rollout', 'status', 'deployment/roll', '--timeout=60s'])).stdout).toContain('successfully rolled out');
+
+    const history = (await k.ok(['rollout', 'history', 'deployment/roll'])).stdout;
+    expect(history).toMatch(/REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+
+    expect((await k.ok(['rollout', 'undo', 'deployment/roll'])).stdout).toBe('deployment.apps/roll rolled back\n');
+    await k.ok(['rollout', 'status', 'deployment/roll', '--timeout=60s']);
+    const undone = (await c.call('GET', '/apis/apps/v1/namespaces/default/deployments/roll')).body;
+    expect(undone.spec.template.spec.containers[0].image).toBe('busybox:1.36');
+    expect(undone.metadata.annotations['deployment.kubernetes.io/revision']).toBe('3');
+
+    expect((await k.ok(['rollout', 'restart', 'deployment/roll'])).stdout).toBe('deployment.apps/roll restarted\n');
+    await k.ok(['rollout', 'status', 'deployment/roll', '--timeout=60s']);
+    const rs = (await c.call('GET', '/apis/apps/v1/namespaces/default/replicasets?labelSelector=app%3Droll')).body.items;
+    expect(rs.filter((r: any) => r.spec.replicas > 0)).toHaveLength(1);
+    expect(rs.map((r: any) => r.metadata.annotations['deployment.kubernetes.io/revision']).sort()).toEqual(['2', '3', '4']);
+  }, 180_000);
+
+  it('kubectl scale, then delete with cascading: ReplicaSets and Pods go too', async () => {
+    expect((await k.ok(['scale', 'deployment/roll', '--replicas=3'])).stdout).toBe('deployment.apps/roll scaled\n');
+    await k.ok(['rollout', 'status', 'deployment/roll', '--timeout=60s']);
+    expect((await c.call('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Droll')).body.items).toHaveLength(3);
+    await k.ok(['delete', 'deployment', 'roll']);
+    await until(c, '/api/v1/namespaces/default/pods?labelSelector=app%3Droll', (l) => l.items.length === 0);
+    await until(c, '/apis/apps/v1/namespaces/default/replicasets?labelSelector=app%3Droll', (l) => l.items.length === 0);
+  }, 120_000);
 });
