@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 bash hack/install.sh
 
 export SKIFF_DATA_DIR="${SKIFF_DATA_DIR:-$HOME/.skiff}"
-bin/skiff up "$@" &
+# Two hollow (simulated) nodes run the demo pods until real worker nodes land.
+bin/skiff up --hollow-nodes 2 "$@" &
 skiff_pid=$!
 trap 'kill -INT "$skiff_pid" 2>/dev/null || true; wait "$skiff_pid" || true' INT TERM
 
@@ -18,5 +19,8 @@ for _ in $(seq 1 150); do
 done
 bin/skiff apply -f demo/
 bin/skiff get deployments,services,configmaps -n demo
+# Give the controllers, the scheduler and the hollow nodes a moment, then show the pods.
+sleep 3
+bin/skiff get pods -n demo -o wide
 echo "demo applied; Ctrl-C stops the cluster"
 wait "$skiff_pid"
