@@ -16,10 +16,13 @@ type PodView = {
   status?: { phase?: string; startTime?: string; conditions?: { type: string; lastTransitionTime?: string }[] };
 };
 
-/** A stable address per pod for status.podIP: hollow pods have no network, so nothing is routed to it. */
+/**
+ * A stable address per pod for status.podIP. Hollow pods have no network: the address comes from
+ * 198.18.0.0/15 (RFC 2544, benchmarking), which no network routes, so nothing can reach anything by it.
+ */
 export function hollowPodIP(uid: string): string {
   const h = createHash('sha256').update(uid).digest();
-  return `10.${h[0]}.${h[1]}.${(h[2] % 254) + 1}`;
+  return `198.${18 + (h[0] & 1)}.${h[1]}.${(h[2] % 254) + 1}`;
 }
 
 function scheduledAtMs(pod: KubeObject): number {
