@@ -2,11 +2,11 @@ import {
   AckPolicy, connect, DeliverPolicy, DiscardPolicy, nanos, RetentionPolicy, StorageType,
   type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection, type StreamConfig,
 } from 'nats';
-import { decodeEnvelope, encodeEnvelope } from './codec';
+import { decodeEnvelope, decodeValue, encodeEnvelope, encodeValue } from './codec';
 import { atEndOfTurn } from './end-of-turn';
 import { EventLogError } from './errors';
 import { AckedPublisher, type PubAck } from './publisher';
-import { SUBJECT_ROOT } from './subjects';
+import { encodeToken, SUBJECT_ROOT } from './subjects';
 import type { Command, Envelope, Event, Position, Recorded } from './types';
 
 /**
@@ -17,7 +17,11 @@ import type { Command, Envelope, Event, Position, Recorded } from './types';
  * - SKIFF_COMMANDS holds what was asked. It is the actor hosts' work queue (a durable consumer acks
  *   each command once its events are committed) and, kept under its own retention, the input of replay.
  */
-export const STREAMS = { events: 'SKIFF_EVENTS', commands: 'SKIFF_COMMANDS' } as const;
+export const STREAMS = { events: 'SKIFF_EVENTS', commands: 'SKIFF_COMMANDS', heartbeats: 'SKIFF_HEARTBEATS' } as const;
+
+/** Node heartbeats: renewals, not history — only the latest per node is kept, for a short while. */
+export const HEARTBEAT_ROOT = `${SUBJECT_ROOT}.hb`;
+export type Heartbeat = Readonly<{ node: string; timeMs: number }>;
 
 export type RetentionConfig = Readonly<{
   /** 0 = keep forever. */
@@ -68,6 +72,7 @@ function dedupeWindow(maxAgeMs: number): number {
 }
 
 const DUPLICATE_WINDOW_MS = 120_000;
+const HEARTBEAT_RETENTION_MS = 15 * 60_000;
 
 function streamConfigs(r: RetentionConfig): Partial<StreamConfig>[] {
   const ms = (v: number) => (v > 0 ? nanos(v) : 0);
@@ -93,6 +98,18 @@ function streamConfigs(r: RetentionConfig): Partial<StreamConfig>[] {
       max_age: ms(r.commandsMaxAgeMs),
       max_bytes: r.commandsMaxBytes,
       duplicate_window: dedupeWindow(r.commandsMaxAgeMs),
+      allow_direct: true,
+      num_replicas: 1,
+    },
+    {
+      name: STREAMS.heartbeats,
+      subjects: [`${HEARTBEAT_ROOT}.>`],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      max_msgs_per_subject: 1,
+      max_age: nanos(HEARTBEAT_RETENTION_MS),
+      duplicate_window: dedupeWindow(HEARTBEAT_RETENTION_MS),
       allow_direct: true,
       num_replicas: 1,
     },
@@ -151,6 +168,25 @@ export class EventLog {
   /** A fact with no concurrency guard (kernel records such as supervisor decisions). */
   appendFact(event: Event): Promise<PubAck> {
     return this.publisher.publish(event.subject, encodeEnvelope(event), { msgId: event.id });
+  }
+
+  /** A node's heartbeat: a renewal on its own short-retention subject, never an event. */
+  heartbeat(node: string, timeMs: number): Promise<PubAck> {
+    return this.publisher.publish(`${HEARTBEAT_ROOT}.${encodeToken(node)}`, encodeValue({ node, timeMs } satisfies Heartbeat));
+  }
+
+  /** The latest heartbeat of every node, then each new one as it comes. */
+  async *heartbeats(signal?: AbortSignal): AsyncGenerator<Heartbeat> {
+    const consumer = await this.js.consumers.get(STREAMS.heartbeats, { deliver_policy: DeliverPolicy.LastPerSubject, filterSubjects: `${HEARTBEAT_ROOT}.>` });
+    const messages = await consumer.consume({ max_messages: 1000 });
+    const stop = () => void stopQuietly(messages);
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const m of messages) yield decodeValue<Heartbeat>(m.data);
+    } finally {
+      signal?.removeEventListener('abort', stop);
+      await stopQuietly(messages);
+    }
   }
 
   async lastSequence(stream: string = STREAMS.events): Promise<Position> {

@@ -8,6 +8,7 @@ import { ActorHost, defaultHostOptions } from '../actors/kernel/actor-host';
 import { Supervisor, type Child, type SupervisorFact } from '../actors/kernel/supervisor';
 import { garbageCollectorReconciler } from '../actors/controllers/garbage-collector';
 import { namespaceReconciler } from '../actors/controllers/namespace.controller';
+import { nodeLifecycleReconciler } from '../actors/controllers/node-lifecycle';
 import { deploymentReconciler, replicaSetReconciler, schedulerReconciler } from '../actors/controllers/workload.reconcilers';
 import { Controller } from '../actors/reconcile/controller';
 import { objectActorKind } from '../actors/object/kind';
@@ -39,6 +40,9 @@ export type ControlPlaneOptions = Readonly<{
   /** Hollow nodes (simulated kubelets, no containers) run in this process: `skiff up --hollow-nodes N`. */
   hollowNodes?: number;
   hollowStartDelayMs?: number;
+  /** How long a node may miss heartbeats before it is NotReady (Kubernetes' default: 40 s). */
+  nodeGracePeriodMs?: number;
+  heartbeatIntervalMs?: number;
 }>;
 
 export type ControlPlane = Readonly<{
@@ -113,12 +117,21 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         id: 'controllers',
         start: async (): Promise<Child> => {
           const bus = new CommandBus(log);
+          const heartbeats = new Map<string, number>();
+          const stopping = new AbortController();
+          void (async () => {
+            for await (const beat of log.heartbeats(stopping.signal)) heartbeats.set(beat.node, beat.timeMs);
+          })().catch(() => undefined);
           const workloads = opts.workloadControllers === false ? [] : [replicaSetReconciler, deploymentReconciler, schedulerReconciler];
-          const reconcilers = [namespaceReconciler, garbageCollectorReconciler, ...workloads].map((make) => make(projection));
+          const reconcilers = [
+            ...[namespaceReconciler, garbageCollectorReconciler, ...workloads].map((make) => make(projection)),
+            nodeLifecycleReconciler(projection, { lastMs: (node) => heartbeats.get(node) }, { gracePeriodMs: opts.nodeGracePeriodMs ?? 40_000 }),
+          ];
           const controllers = reconcilers.map((r) => new Controller(r, projection, bus));
           controllers.forEach((c) => c.start());
           return {
             stop: async () => {
+              stopping.abort();
               controllers.forEach((c) => c.stop());
               bus.close();
             },
@@ -132,7 +145,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
           const bus = new CommandBus(log);
           const agents = await Promise.all(
             Array.from({ length: opts.hollowNodes ?? 0 }, (_, index) =>
-              startHollowNodeAgent({ name: `hollow-${index}`, index, projection, bus, timings: { startDelayMs: opts.hollowStartDelayMs ?? 1_000 } }),
+              startHollowNodeAgent({
+                name: `hollow-${index}`, index, projection, bus, log, heartbeatIntervalMs: opts.heartbeatIntervalMs,
+                timings: { startDelayMs: opts.hollowStartDelayMs ?? 1_000 },
+              }),
             ),
           );
           return {

@@ -1,3 +1,4 @@
+import type { EventLog } from '../eventlog/jetstream-log';
 import type { ObjectRef } from '../eventlog/types';
 import type { CommandBus } from '../actors/kernel/command-bus';
 import { Controller, type Reconciler } from '../actors/reconcile/controller';
@@ -14,6 +15,9 @@ import { planHollowPod, type HollowTimings } from './hollow/hollow-pod';
 export type NodeAgentOptions = Readonly<{
   name: string;
   index: number;
+  log: EventLog;
+  /** How often the node renews its heartbeat (kubelet's Lease renewal is every 10 s). */
+  heartbeatIntervalMs?: number;
   projection: ObjectsProjection;
   bus: CommandBus;
   timings: HollowTimings;
@@ -63,5 +67,16 @@ export async function startHollowNodeAgent(opts: NodeAgentOptions): Promise<Node
   };
   const controller = new Controller(reconciler, opts.projection, opts.bus, { resyncMs: 30_000, clock });
   controller.start();
-  return { stop: () => controller.stop(), failed: controller.failed };
+  // Heartbeats are renewals on a short-retention subject, not events: the history stays quiet.
+  const beat = () => void opts.log.heartbeat(opts.name, clock()).catch(() => undefined);
+  beat();
+  const heartbeat = setInterval(beat, opts.heartbeatIntervalMs ?? 10_000);
+  heartbeat.unref();
+  return {
+    stop: () => {
+      clearInterval(heartbeat);
+      controller.stop();
+    },
+    failed: controller.failed,
+  };
 }

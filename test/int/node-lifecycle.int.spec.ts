@@ -1,0 +1,55 @@
+import { CommandBus } from '../../actors/kernel/command-bus';
+import { startHollowNodeAgent } from '../../runtime/agent';
+import { startTestCluster, type TestCluster } from '../harness/cluster';
+
+async function until(c: TestCluster, path: string, done: (o: any) => boolean, timeoutMs = 60_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await c.call('GET', path);
+    if (r.status === 200 && done(r.body)) return r.body;
+    if (Date.now() > deadline) throw new Error(`timed out waiting on ${path}: ${JSON.stringify(r.body).slice(0, 600)}`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
+describe('node lifecycle on hollow nodes', () => {
+  let c: TestCluster;
+  beforeAll(async () => {
+    c = await startTestCluster({ hollowNodes: 2, hollowStartDelayMs: 100, nodeGracePeriodMs: 1_500, heartbeatIntervalMs: 300 });
+  });
+  afterAll(async () => {
+    await c.stop();
+  });
+
+  it('a node stopped without notice goes NotReady, is tainted, and its pods reappear on the other nodes', async () => {
+    // A third node whose agent the test can stop, as if the machine went away.
+    const bus = new CommandBus(c.cp.log);
+    const doomed = await startHollowNodeAgent({ name: 'doomed', index: 9, log: c.cp.log, projection: c.cp.projection, bus, heartbeatIntervalMs: 300, timings: { startDelayMs: 100 } });
+    try {
+      const tolerations = [
+        { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 1 },
+        { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 1 },
+      ];
+      const created = await c.call('POST', '/apis/apps/v1/namespaces/default/deployments', {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'mover' },
+        spec: { replicas: 6, selector: { matchLabels: { app: 'mover' } }, template: { metadata: { labels: { app: 'mover' } }, spec: { tolerations, containers: [{ name: 'c', image: 'busybox:1.36' }] } } },
+      });
+      expect(created.status).toBe(201);
+      const before = await until(c, '/api/v1/namespaces/default/pods?labelSelector=app%3Dmover', (l) => l.items.length === 6 && l.items.every((p: any) => p.status.phase === 'Running'));
+      expect(before.items.some((p: any) => p.spec.nodeName === 'doomed')).toBe(true);
+
+      doomed.stop();
+      const node = await until(c, '/api/v1/nodes/doomed', (n) => n.status.conditions.find((x: any) => x.type === 'Ready').status === 'Unknown');
+      expect(node.spec.taints.map((t: any) => `${t.key}:${t.effect}`)).toEqual(['node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute']);
+      const table = await c.call('GET', '/api/v1/nodes/doomed', undefined, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+      expect(table.body.rows[0].cells[1]).toBe('NotReady');
+
+      const after = await until(c, '/api/v1/namespaces/default/pods?labelSelector=app%3Dmover', (l) =>
+        l.items.length === 6 && l.items.every((p: any) => p.status.phase === 'Running' && p.spec.nodeName !== 'doomed'));
+      expect(new Set(after.items.map((p: any) => p.spec.nodeName))).toEqual(new Set(['hollow-0', 'hollow-1']));
+    } finally {
+      doomed.stop();
+      bus.close();
+    }
+  }, 90_000);
+});
