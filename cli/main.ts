@@ -8,6 +8,7 @@ export type Verb = (args: string[], ctx: CliContext) => Promise<number>;
 /** Verbs are loaded on demand so one verb's start-up never pays for another's imports. Add new verbs here. */
 export const verbs: Readonly<Record<string, Readonly<{ summary: string; load: () => Promise<Verb> }>>> = {
   up: { summary: 'Start a single-machine cluster', load: async () => (await import('./commands/up')).runUp },
+  node: { summary: 'Join a cluster as a node (hollow for now)', load: async () => (await import('./commands/node')).runNode },
   apply: { summary: 'Create or update objects from files (server-side apply)', load: async () => (await import('./commands/apply')).runApply },
   get: { summary: 'List objects', load: async () => (await import('./commands/get')).runGet },
   describe: { summary: 'Show details of objects and their events', load: async () => (await import('./commands/describe')).runDescribe },

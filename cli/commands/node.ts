@@ -1,0 +1,76 @@
+import { CommandBus } from '../../actors/kernel/command-bus';
+import { EventLog } from '../../eventlog/jetstream-log';
+import { SnapshotStore } from '../../eventlog/snapshots';
+import { ObjectsProjection } from '../../projections/objects.projection';
+import { ProjectionHost } from '../../projections/projection-host';
+import { startHollowNodeAgent } from '../../runtime/agent';
+import { helpFlag, parseArgs } from '../args';
+import type { CliContext } from '../context';
+import { CliError } from '../errors';
+
+const flags = {
+  hollow: { kind: 'boolean' },
+  name: { kind: 'string' },
+  nats: { kind: 'string' },
+  'start-delay': { kind: 'string' },
+  help: helpFlag,
+} as const;
+
+const HELP = `Run a node agent in the foreground that joins an existing cluster through its NATS server.
+
+Usage: skiff node --hollow --name NAME --nats URL [--start-delay MS]
+
+  --hollow       a simulated node: pods bound to it go Pending → Running with no containers
+                 (the only runtime until real worker nodes land)
+  --name         the Node's name (lowercase DNS subdomain)
+  --nats         the cluster's NATS URL (skiff up prints it)
+  --start-delay  milliseconds from binding to Running (default 1000)
+
+The agent reads the cluster state from the log itself (its own projection from the newest snapshot)
+and reports through commands; Ctrl-C or SIGTERM stops it, and the node goes NotReady after the
+grace period.
+`;
+
+export async function runNode(args: readonly string[], ctx: CliContext): Promise<number> {
+  const { flags: f, args: rest } = parseArgs(args, flags);
+  if (f.help) {
+    ctx.stdout.write(HELP);
+    return 0;
+  }
+  if (rest.length > 0) throw new CliError(`skiff node takes no arguments, got "${rest.join(' ')}"`);
+  if (!f.hollow) throw new CliError('skiff node needs --hollow: real worker nodes (containerd) are not available yet');
+  if (!f.name || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(f.name)) throw new CliError('skiff node needs --name NAME (a lowercase DNS subdomain)');
+  if (!f.nats) throw new CliError('skiff node needs --nats URL (the cluster\'s NATS server, printed by skiff up)');
+  const startDelayMs = f['start-delay'] === undefined ? 1_000 : Number(f['start-delay']);
+  if (!Number.isInteger(startDelayMs) || startDelayMs < 0) throw new CliError(`--start-delay must be a whole number of milliseconds, got "${f['start-delay']}"`);
+
+  const log = await EventLog.open({ servers: f.nats, name: `skiff-node-${f.name}` });
+  const projection = new ObjectsProjection();
+  const host = new ProjectionHost(log, projection, await SnapshotStore.open(log.nc), { snapshotEveryRecords: Number.MAX_SAFE_INTEGER, snapshotMinIntervalMs: 0, snapshotMaxIntervalMs: 0 });
+  const bus = new CommandBus(log);
+  try {
+    await host.start();
+    const agent = await startHollowNodeAgent({ name: f.name, index: indexOf(f.name), log, projection, bus, timings: { startDelayMs } });
+    ctx.stdout.write(`node ${f.name} (hollow) joined the cluster at ${f.nats}\n`);
+    const stopped = new Promise<string>((ok) => {
+      ctx.signal.addEventListener('abort', () => ok('interrupted'), { once: true });
+      process.once('SIGTERM', () => ok('terminated'));
+    });
+    const reason = await Promise.race([stopped, agent.failed.then((e) => `failed: ${e.message}`)]);
+    agent.stop();
+    ctx.stdout.write(`node ${f.name} stopping (${reason})\n`);
+    return reason.startsWith('failed') ? 1 : 0;
+  } finally {
+    bus.close();
+    // The agent's projection is its own cache: the control plane keeps the snapshots.
+    await host.stop({ snapshot: false });
+    await log.close();
+  }
+}
+
+/** A stable small number per node name, for its (documentation-range) address. */
+function indexOf(name: string): number {
+  let h = 0;
+  for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return h % 254;
+}
