@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { rfc3339 } from '../../actors/ids';
 import type { KubeObject } from '../../actors/kinds/types';
+import { eventCommand } from '../../actors/controllers/controller-event';
 import { converged, type Plan } from '../../actors/reconcile/plan';
 
 /**
@@ -73,6 +74,14 @@ export function planHollowPod(pod: KubeObject, node: KubeObject, nowMs: number, 
   if (view.status?.phase !== undefined && view.status.phase !== 'Pending') return converged;
   const due = scheduledAtMs(pod) + timings.startDelayMs;
   if (nowMs < due) return { commands: [], requeueAfterMs: due - nowMs };
+  // What a kubelet tells about each container it starts (kubectl describe pod shows these).
+  const told = (view.spec?.containers ?? []).flatMap((c) =>
+    [
+      { reason: 'Pulled', message: `Container image "${c.image ?? ''}" already present on machine` },
+      { reason: 'Created', message: `Created container: ${c.name}` },
+      { reason: 'Started', message: `Started container ${c.name}` },
+    ].map((e) => eventCommand(pod, { type: 'Normal', component: 'kubelet', ...e }, nowMs)),
+  );
   return {
     commands: [
       {
@@ -80,6 +89,7 @@ export function planHollowPod(pod: KubeObject, node: KubeObject, nowMs: number, 
         payload: { op: 'patch', patchType: 'merge', patch: { status: runningStatus(pod, node, nowMs) } as never, target: 'status', fieldManager: 'kubelet', force: false },
         reason: `hollow node ${node.metadata.name} started the pod's containers`,
       },
+      ...told,
     ],
   };
 }

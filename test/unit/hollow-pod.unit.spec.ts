@@ -19,7 +19,10 @@ describe('hollow pod: when bound to this node and Pending', () => {
 
   it('then reports it Running with ready containers, through the status subresource', () => {
     const plan = planHollowPod(pod(), node, t0 + 1_000, timings);
-    expect(plan.commands).toHaveLength(1);
+    expect(plan.commands).toHaveLength(4);
+    expect(plan.commands.slice(1).map((c) => [c.ref.resource, (c.payload as unknown as { object: { reason: string; source: unknown } }).object.reason])).toEqual([
+      ['events', 'Pulled'], ['events', 'Created'], ['events', 'Started'],
+    ]);
     const { payload, ref } = plan.commands[0];
     expect(ref).toEqual({ group: '', resource: 'pods', namespace: 'default', name: 'web-1' });
     expect(payload).toMatchObject({ op: 'patch', target: 'status', patchType: 'merge' });
