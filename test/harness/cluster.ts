@@ -93,3 +93,14 @@ export async function startTestCluster(options: Partial<ControlPlaneOptions> = {
     },
   };
 }
+
+/** Polls a GET until `done` holds for its body (the cluster converging); the error shows the last body. */
+export async function until(c: TestCluster, path: string, done: (body: any) => boolean, timeoutMs = 60_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await c.call('GET', path);
+    if (r.status === 200 && done(r.body)) return r.body;
+    if (Date.now() > deadline) throw new Error(`timed out waiting on ${path}: ${JSON.stringify(r.body?.status ?? r.body).slice(0, 800)}`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}

@@ -1,18 +1,9 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { startTestCluster, type TestCluster } from '../harness/cluster';
+import { startTestCluster, until, type TestCluster } from '../harness/cluster';
 
 const BIN = resolve(__dirname, '..', '..', 'bin', 'skiff');
 
-async function until(c: TestCluster, path: string, done: (o: any) => boolean, timeoutMs = 60_000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await c.call('GET', path);
-    if (r.status === 200 && done(r.body)) return r.body;
-    if (Date.now() > deadline) throw new Error(`timed out waiting on ${path}: ${JSON.stringify(r.body).slice(0, 600)}`);
-    await new Promise((res) => setTimeout(res, 200));
-  }
-}
 
 describe('skiff node --hollow joins an existing cluster', () => {
   let c: TestCluster;

@@ -1,16 +1,7 @@
 import { CommandBus } from '../../actors/kernel/command-bus';
 import { startHollowNodeAgent } from '../../runtime/agent';
-import { startTestCluster, type TestCluster } from '../harness/cluster';
+import { startTestCluster, until, type TestCluster } from '../harness/cluster';
 
-async function until(c: TestCluster, path: string, done: (o: any) => boolean, timeoutMs = 60_000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await c.call('GET', path);
-    if (r.status === 200 && done(r.body)) return r.body;
-    if (Date.now() > deadline) throw new Error(`timed out waiting on ${path}: ${JSON.stringify(r.body).slice(0, 600)}`);
-    await new Promise((res) => setTimeout(res, 200));
-  }
-}
 
 describe('node lifecycle on hollow nodes', () => {
   let c: TestCluster;

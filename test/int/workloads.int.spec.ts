@@ -1,4 +1,4 @@
-import { startTestCluster, type TestCluster } from '../harness/cluster';
+import { startTestCluster, until, type TestCluster } from '../harness/cluster';
 import { createKubectl, requireKubectl, type Kubectl } from '../harness/kubectl';
 
 const deployment = (name: string, replicas: number, image: string) => ({
@@ -6,15 +6,6 @@ const deployment = (name: string, replicas: number, image: string) => ({
   spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image, resources: { requests: { cpu: '100m', memory: '64Mi' } } }] } } },
 });
 
-async function until(c: TestCluster, path: string, done: (o: any) => boolean, timeoutMs = 60_000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await c.call('GET', path);
-    if (r.status === 200 && done(r.body)) return r.body;
-    if (Date.now() > deadline) throw new Error(`timed out waiting on ${path}: ${JSON.stringify(r.body?.status ?? r.body).slice(0, 800)}`);
-    await new Promise((res) => setTimeout(res, 200));
-  }
-}
 
 describe('workloads on hollow nodes', () => {
   let c: TestCluster;
