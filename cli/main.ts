@@ -13,6 +13,11 @@ export const verbs: Readonly<Record<string, Readonly<{ summary: string; load: ()
   get: { summary: 'List objects', load: async () => (await import('./commands/get')).runGet },
   describe: { summary: 'Show details of objects and their events', load: async () => (await import('./commands/describe')).runDescribe },
   delete: { summary: 'Delete objects and wait until they are gone', load: async () => (await import('./commands/delete')).runDelete },
+  scale: { summary: 'Set the replicas of a Deployment or ReplicaSet', load: async () => (await import('./commands/scale')).runScale },
+  rollout: { summary: 'Watch, list, undo, pause, resume or restart a Deployment rollout', load: async () => (await import('./commands/rollout')).runRollout },
+  cordon: { summary: 'Mark a node unschedulable', load: async () => (await import('./commands/cordon')).runCordon },
+  uncordon: { summary: 'Mark a node schedulable again', load: async () => (await import('./commands/cordon')).runUncordon },
+  drain: { summary: 'Cordon a node and delete its pods', load: async () => (await import('./commands/drain')).runDrain },
 };
 
 export function usage(): string {

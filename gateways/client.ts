@@ -292,8 +292,9 @@ export class KubeClient {
 
   // ----- reads
 
-  async get<T extends KubeObject = KubeObject>(res: ResourceRef, name: string, scope: Scope = {}): Promise<T> {
-    return this.json<T>('GET', this.pathFor(res, scope, name));
+  /** `scope.subresource`: e.g. `scale` (an autoscaling/v1 Scale). */
+  async get<T extends KubeObject = KubeObject>(res: ResourceRef, name: string, scope: Scope & Readonly<{ subresource?: string }> = {}): Promise<T> {
+    return this.json<T>('GET', this.pathFor(res, scope, name, scope.subresource));
   }
 
   /** All pages of a list, items concatenated. Items carry no kind/apiVersion (as Kubernetes sends them). */
@@ -342,10 +343,10 @@ export class KubeClient {
     });
   }
 
-  async replace<T extends KubeObject = KubeObject>(res: ResourceRef, obj: KubeObject, opts: WriteOptions = {}): Promise<T> {
+  async replace<T extends KubeObject = KubeObject>(res: ResourceRef, obj: KubeObject, opts: WriteOptions & Readonly<{ subresource?: string }> = {}): Promise<T> {
     const name = obj.metadata.name;
     if (!name) throw new ClientError('replace needs metadata.name');
-    return this.json<T>('PUT', this.pathFor(res, { namespace: opts.namespace ?? obj.metadata.namespace }, name), {
+    return this.json<T>('PUT', this.pathFor(res, { namespace: opts.namespace ?? obj.metadata.namespace }, name, opts.subresource), {
       query: writeQuery(opts),
       body: obj,
       contentType: JSON_ACCEPT,

@@ -1,6 +1,6 @@
 /** `skiff delete KIND NAME… | KIND/NAME… | -f FILE`: delete, print `pod "x" deleted`, then wait until gone (as kubectl does). */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, isNotFound, type ApiResource, type DeleteOptions, type KubeClient } from '../../gateways/client';
+import { waitUntilGone } from '../wait-until-gone';
 import { helpFlag, parseArgs } from '../args';
 import type { CliContext } from '../context';
 import { CliError, formatError } from '../errors';
@@ -27,9 +27,6 @@ const USAGE = `Usage: skiff delete KIND NAME… | KIND/NAME… | -f FILE|DIR|-  
 
 /** One object to delete. */
 type Doomed = Readonly<{ resource: ApiResource; name: string; namespace?: string }>;
-
-// After the server ends a wait's watch without a DELETED event, look again after this long.
-const REWATCH_DELAY_MS = 1000;
 
 export async function runDelete(argv: string[], ctx: CliContext): Promise<number> {
   const { flags, args } = parseArgs(argv, flagSpecs);
@@ -59,7 +56,7 @@ export async function runDelete(argv: string[], ctx: CliContext): Promise<number
     }
   }
   if (flags.wait ?? true) {
-    for (const { target, uid } of deleted) await waitUntilGone(client, target, uid, ctx.signal);
+    for (const { target, uid } of deleted) await waitUntilGone(client, target.resource, { name: target.name, namespace: target.namespace, uid }, ctx.signal);
   }
   return failed ? 1 : 0;
 }
@@ -103,28 +100,4 @@ async function fromFiles(client: KubeClient, files: readonly string[], ctx: CliC
     doomed.push({ resource, name: object.metadata.name, namespace: resource.namespaced ? object.metadata.namespace : undefined });
   }
   return doomed;
-}
-
-/**
- * kubectl's wait after delete: GET (404 → gone), else watch that one name from the version seen
- * until DELETED; an object with another uid is a new one, so the old one is gone.
- */
-async function waitUntilGone(client: KubeClient, { resource, name, namespace }: Doomed, uid: string | undefined, signal: AbortSignal): Promise<void> {
-  while (!signal.aborted) {
-    let resourceVersion: string | undefined;
-    try {
-      const live = await client.get(resource, name, { namespace });
-      if (uid && live.metadata.uid !== uid) return;
-      resourceVersion = live.metadata.resourceVersion;
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw err;
-    }
-    for await (const event of client.watch(resource, { namespace, name, resourceVersion, signal })) {
-      if (event.type === 'DELETED') return;
-      // 410: our version is too old; the next round re-reads and watches from a fresh one.
-      if (event.type === 'ERROR' && event.object.code !== 410) throw new ApiError(event.object);
-    }
-    await sleep(REWATCH_DELAY_MS, undefined, { signal }).catch(() => undefined);
-  }
 }

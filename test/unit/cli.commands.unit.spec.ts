@@ -535,7 +535,7 @@ describe('skiff main', () => {
   it('--help lists the verbs', async () => {
     const run = await skiff(['--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Verbs:\n {2}up .*\n {2}apply .*\n {2}get .*\n {2}describe .*\n {2}delete /);
+    expect(run.stdout).toMatch(/Verbs:\n {2}up .*\n {2}node .*\n {2}apply .*\n {2}get .*\n {2}describe .*\n {2}delete /);
   });
 });
 
