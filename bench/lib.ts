@@ -181,11 +181,11 @@ export type ControlPlaneProcess = OwnedProcess & Readonly<{
  * `bin/skiff up --data-dir D --port P --nats URL` as a separate process, so the control plane and the
  * bench's load generator compete for the machine's cores as a real client and server would.
  */
-export function spawnControlPlane(opts: { dataDir: string; natsUrl: string; port: number }): ControlPlaneProcess {
+export function spawnControlPlane(opts: { dataDir: string; natsUrl: string; port: number; extraArgs?: readonly string[] }): ControlPlaneProcess {
   // Plain `node bin/skiff` (tsx's loader flags live in the bench's execArgv, which spawn does not pass on):
   // bin/skiff registers tsx itself, so the child starts exactly as it does for a user.
   const spawnedAt = performance.now();
-  const proc = spawnOwned('skiff up', process.execPath, [SKIFF_BIN, 'up', '--data-dir', opts.dataDir, '--port', String(opts.port), '--nats', opts.natsUrl]);
+  const proc = spawnOwned('skiff up', process.execPath, [SKIFF_BIN, 'up', '--data-dir', opts.dataDir, '--port', String(opts.port), '--nats', opts.natsUrl, ...(opts.extraArgs ?? [])]);
   let text = '';
   const append = (chunk: Buffer): void => {
     if (text.length < 256_000) text += chunk.toString('utf8');
