@@ -62,7 +62,8 @@ export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'k
 
 /**
  * The control plane of one process, as a supervision tree (rest_for_one, since each part stands on
- * the one before): projections → actor host → controllers → hollow nodes → API server. The log connection underneath
+ * the one before): projections → actor host → controllers → API server → hollow nodes
+ * (last, so the API listens while thousands of hollow nodes register). The log connection underneath
  * reconnects by itself; every supervisor decision is recorded on the log.
  */
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
@@ -140,6 +141,18 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         },
       },
       {
+        id: 'api',
+        start: async (): Promise<Child> => {
+          api = await startApiServer({
+            log, projection, secrets, authenticator, authorizer: mastersOnly,
+            tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caCertPem },
+            host: opts.host, port: opts.port, bookmarkIntervalMs: opts.bookmarkIntervalMs,
+          });
+          const server = api;
+          return { stop: () => server.close(), failed: new Promise(() => undefined) };
+        },
+      },
+      {
         id: 'nodes',
         start: async (): Promise<Child> => {
           const bus = new CommandBus(log);
@@ -158,18 +171,6 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
             },
             failed: Promise.race(agents.map((a) => a.failed)),
           };
-        },
-      },
-      {
-        id: 'api',
-        start: async (): Promise<Child> => {
-          api = await startApiServer({
-            log, projection, secrets, authenticator, authorizer: mastersOnly,
-            tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caCertPem },
-            host: opts.host, port: opts.port, bookmarkIntervalMs: opts.bookmarkIntervalMs,
-          });
-          const server = api;
-          return { stop: () => server.close(), failed: new Promise(() => undefined) };
         },
       },
     ],

@@ -91,7 +91,10 @@ const phaseOf = (pod: KubeObject) => (pod.status as { phase?: string } | undefin
 const terminal = (pod: KubeObject) => phaseOf(pod) === 'Succeeded' || phaseOf(pod) === 'Failed';
 const schedulerOf = (pod: KubeObject) => (pod.spec as { schedulerName?: string } | undefined)?.schedulerName ?? SCHEDULER_NAME;
 
-/** The scheduler works in passes over every pending pod: one key, re-run whenever pods or nodes change. */
+/** Pods per scheduling pass: a pass runs synchronously, so a bounded one keeps the API answering. */
+const SCHEDULING_BATCH = 500;
+
+/** The scheduler works in passes over the pending pods: one key, re-run whenever pods or nodes change. */
 export function schedulerReconciler(projection: ObjectsProjection): Reconciler {
   const { store } = projection;
   const pods = scopeKey(PODS);
@@ -105,7 +108,7 @@ export function schedulerReconciler(projection: ObjectsProjection): Reconciler {
       const pending = all(store, PODS, (p) => !nodeNameOf(p) && !p.metadata.deletionTimestamp && schedulerOf(p) === SCHEDULER_NAME);
       if (pending.length === 0) return converged;
       const bound = all(store, PODS, (p) => nodeNameOf(p) !== undefined && !terminal(p));
-      return planScheduling(pending, all(store, NODES), bound, nowMs);
+      return planScheduling(pending, all(store, NODES), bound, nowMs, SCHEDULING_BATCH);
     },
   };
 }

@@ -32,11 +32,40 @@ export type Decision =
   | Readonly<{ kind: 'bound'; node: string; verdicts: readonly NodeVerdict[] }>
   | Readonly<{ kind: 'unschedulable'; message: string; verdicts: readonly NodeVerdict[] }>;
 
-/** Schedules `pod` on `nodes` (already built, in a stable order) — the form a scheduling pass uses. */
-export function scheduleOn(pod: PodInfo, nodes: readonly NodeInfo[]): Decision {
-  if (nodes.length === 0) return { kind: 'unschedulable', message: NO_NODES_AVAILABLE, verdicts: [] };
-  const cycle = filterCycle(pod, nodes);
-  const unfits = nodes.map((node) => runFilters(pod, node, cycle));
+/**
+ * kube-scheduler's numFeasibleNodesToFind with the default (adaptive) percentageOfNodesToScore:
+ * in a large cluster it stops filtering once this many nodes fit, and scores only those.
+ */
+export function feasibleNodesToFind(total: number): number {
+  const MIN_FEASIBLE = 100;
+  if (total < MIN_FEASIBLE) return total;
+  const percentage = Math.max(5, 50 - Math.floor(total / 125));
+  return Math.max(MIN_FEASIBLE, Math.floor((total * percentage) / 100));
+}
+
+/**
+ * Schedules `pod` on `nodes` (already built, in a stable order) — the form a scheduling pass uses.
+ * Filtering starts at a node chosen by the pod's uid (upstream rotates a start index; a hash keeps
+ * replays identical) and stops once enough nodes fit; when too few do, every node was looked at
+ * and the verdicts say why each was rejected.
+ */
+export function scheduleOn(pod: PodInfo, allNodes: readonly NodeInfo[]): Decision {
+  if (allNodes.length === 0) return { kind: 'unschedulable', message: NO_NODES_AVAILABLE, verdicts: [] };
+  const cycle = filterCycle(pod, allNodes);
+  const wanted = feasibleNodesToFind(allNodes.length);
+  const start = fnv1a32(pod.uid || `${pod.namespace}/${pod.name}`) % allNodes.length;
+  const evaluated: { index: number; unfit: Unfit | undefined }[] = [];
+  let fits = 0;
+  for (let k = 0; k < allNodes.length && fits < wanted; k++) {
+    const index = (start + k) % allNodes.length;
+    const unfit = runFilters(pod, allNodes[index], cycle);
+    evaluated.push({ index, unfit });
+    if (unfit === undefined) fits++;
+  }
+  // Verdicts in node order, whatever node filtering started at.
+  evaluated.sort((a, b) => a.index - b.index);
+  const nodes = evaluated.map((e) => allNodes[e.index]);
+  const unfits = evaluated.map((e) => e.unfit);
   const rejectedVerdict = (node: NodeInfo, unfit: Unfit): NodeVerdict => ({
     node: node.name, fit: false, reasons: unfit.reasons, ...(unfit.detail ? { detail: unfit.detail } : {}),
   });
@@ -47,7 +76,7 @@ export function scheduleOn(pod: PodInfo, nodes: readonly NodeInfo[]): Decision {
     const message = fitErrorMessage(nodes.length, verdicts.map((v) => v.reasons), preemptionMessage(pod, rejected, cycle));
     return { kind: 'unschedulable', message, verdicts };
   }
-  const scored = new Map(scoreNodes(pod, feasible, nodes).map((s, i) => [feasible[i].name, s]));
+  const scored = new Map(scoreNodes(pod, feasible, allNodes).map((s, i) => [feasible[i].name, s]));
   const verdicts = nodes.map((node, i): NodeVerdict => {
     const s = scored.get(node.name);
     return s ? { node: node.name, fit: true, reasons: [], scores: s.scores, total: s.total } : rejectedVerdict(node, unfits[i] as Unfit);

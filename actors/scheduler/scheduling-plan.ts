@@ -41,7 +41,11 @@ function queueOrder(a: PodInfo, b: PodInfo): number {
   return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 }
 
-export function planScheduling(pendingPods: readonly KubeObject[], nodes: readonly KubeObject[], boundPods: readonly KubeObject[], nowMs: number): Plan {
+/**
+ * One pass: the first `maxPods` pending pods in queue order (all by default). A pass is synchronous,
+ * so a bounded one keeps the process answering; a pass that left pods behind asks to run again at once.
+ */
+export function planScheduling(pendingPods: readonly KubeObject[], nodes: readonly KubeObject[], boundPods: readonly KubeObject[], nowMs: number, maxPods = Infinity): Plan {
   const podsByNode = new Map<string, KubeObject[]>();
   for (const pod of boundPods) {
     const node = podSpecOf(pod).nodeName;
@@ -52,7 +56,8 @@ export function planScheduling(pendingPods: readonly KubeObject[], nodes: readon
   }
   const nodeInfos = nodeInfosOf(nodes, podsByNode);
   const indexOf = new Map(nodeInfos.map((n, i) => [n.name, i]));
-  const queue = pendingPods.filter(waitsForScheduler).map(podInfoOf).sort(queueOrder);
+  const waiting = pendingPods.filter(waitsForScheduler).map(podInfoOf).sort(queueOrder);
+  const queue = waiting.slice(0, maxPods);
   const commands: PlannedCommand[] = [];
   for (const pod of queue) {
     const decision = scheduleOn(pod, nodeInfos);
@@ -64,7 +69,7 @@ export function planScheduling(pendingPods: readonly KubeObject[], nodes: readon
       commands.push(...waitCommands(pod, decision.message, nowMs));
     }
   }
-  return { commands };
+  return waiting.length > queue.length ? { commands, requeueAfterMs: 1 } : { commands };
 }
 
 const podRef = (pod: PodInfo): ObjectRef => ({ group: '', resource: 'pods', namespace: pod.namespace, name: pod.name });

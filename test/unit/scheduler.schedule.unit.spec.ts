@@ -110,3 +110,16 @@ describe('scheduler: choosing a node', () => {
     expect(decision.verdicts[0]).toEqual({ node: 'a', fit: false, reasons: ["node(s) didn't match pod anti-affinity rules"] });
   });
 });
+
+describe('scheduler: how many nodes to look at (percentageOfNodesToScore, adaptive)', () => {
+  it.each([
+    [50, 50],
+    [100, 100],
+    [1_000, 420],
+    [5_000, 500],
+    [10_000, 500],
+  ])('%p nodes → stop after %p feasible', async (total, wanted) => {
+    const { feasibleNodesToFind } = await import('../../actors/scheduler/schedule');
+    expect(feasibleNodesToFind(total)).toBe(wanted);
+  });
+});
