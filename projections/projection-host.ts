@@ -1,3 +1,4 @@
+import { systemClock } from '../eventlog/clock';
 import { decodeValue, encodeValue } from '../eventlog/codec';
 import type { EventLog } from '../eventlog/jetstream-log';
 import type { SnapshotStore } from '../eventlog/snapshots';
@@ -19,6 +20,8 @@ export type ProjectionHostOptions = Readonly<{
    * renewed well within the retention age.
    */
   snapshotMaxIntervalMs: number;
+  /** For the snapshot cadence only; what the projection folds carries its own times. */
+  clock?: () => number;
 }>;
 
 export type StartReport = Readonly<{ snapshotPosition: Position | undefined; objectsFromSnapshot: number; replayed: number; position: Position }>;
@@ -40,13 +43,17 @@ export class ProjectionHost {
   private snapshotting = false;
   private renewal?: NodeJS.Timeout;
   private followed: Promise<void> = Promise.resolve();
+  private readonly now: () => number;
 
   constructor(
     private readonly log: EventLog,
     readonly projection: ObjectsProjection,
     private readonly snapshots: SnapshotStore,
     private readonly opts: ProjectionHostOptions = { snapshotEveryRecords: 20_000, snapshotMinIntervalMs: 30_000, snapshotMaxIntervalMs: 0 },
-  ) {}
+  ) {
+    // The host is the projection's edge to time, as the actor host is the actors'.
+    this.now = opts.clock ?? systemClock;
+  }
 
   async start(): Promise<StartReport> {
     const snapshot = await this.snapshots.load(OBJECTS_SNAPSHOT);
@@ -62,7 +69,7 @@ export class ProjectionHost {
     if (last > 0 && first > base + 1) {
       throw new Error(`the event log starts at ${first} but the newest snapshot ends at ${base}: retention removed records no snapshot covers`);
     }
-    this.lastSnapshotAt = Date.now();
+    this.lastSnapshotAt = this.now();
     if (this.opts.snapshotMaxIntervalMs > 0) {
       this.renewal = setInterval(() => {
         if (this.sinceSnapshot > 0) void this.snapshot().catch(() => undefined);
@@ -103,7 +110,7 @@ export class ProjectionHost {
       const body: SnapshotBody = { version: 1, chunks };
       await this.snapshots.save(OBJECTS_SNAPSHOT, { position, body: encodeValue(body) });
       this.sinceSnapshot = 0;
-      this.lastSnapshotAt = Date.now();
+      this.lastSnapshotAt = this.now();
     } finally {
       this.snapshotting = false;
     }
@@ -129,7 +136,7 @@ export class ProjectionHost {
         for await (const rec of this.log.follow(next, undefined, undefined, signal)) {
           this.projection.apply(rec);
           next = rec.seq + 1;
-          if (++this.sinceSnapshot >= this.opts.snapshotEveryRecords && Date.now() - this.lastSnapshotAt >= this.opts.snapshotMinIntervalMs) {
+          if (++this.sinceSnapshot >= this.opts.snapshotEveryRecords && this.now() - this.lastSnapshotAt >= this.opts.snapshotMinIntervalMs) {
             void this.snapshot().catch(() => {
               // A failed snapshot only means a longer replay at the next start; the next one retries.
             });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createActor } from 'xstate';
 import { encodeValue } from '../../eventlog/codec';
 import { RevisionConflictError } from '../../eventlog/errors';
@@ -9,6 +8,7 @@ import { Rejection, reject, type FailureStatus } from '../rejection';
 import { objectActorMachine, type ActorInput, type Handled, type ObjectActorRef } from './actor.machine';
 import { deliverLocally } from './command-bus';
 import { eventsFrom, type Decider } from './decider';
+import { randomId, systemClock, type Clock } from '../../eventlog/clock';
 import { recordRestart, type RestartPolicy, type RestartWindow } from './restart-window';
 
 /** What the deciding actor tells whoever waits on a command (sent to the command's replyTo). */
@@ -40,6 +40,10 @@ export type HostOptions = Readonly<{
   idleEvictMs: number;
   /** Idle actors beyond this many are evicted least recently used first, whatever their age. */
   maxIdleActors: number;
+  /** Time for restart windows and idle eviction (never seen by deciders: they read the command's time). */
+  clock: Clock;
+  /** Ids of the kernel's own facts. */
+  newId: () => string;
 }>;
 
 export const defaultHostOptions: HostOptions = {
@@ -53,6 +57,8 @@ export const defaultHostOptions: HostOptions = {
   maxConflictRetries: 8,
   idleEvictMs: 15_000,
   maxIdleActors: 5_000,
+  clock: systemClock,
+  newId: randomId,
 };
 
 type Cell<S> = {
@@ -86,7 +92,7 @@ export class ActorHost<S> {
 
   async start(): Promise<void> {
     this.consumer = await this.log.consumeCommands(this.opts.durable, { ackWaitMs: this.opts.ackWaitMs, maxAckPending: this.opts.maxAckPending });
-    this.sweeper = setInterval(() => this.evictIdle(Date.now()), Math.max(1_000, this.opts.idleEvictMs / 4));
+    this.sweeper = setInterval(() => this.evictIdle(this.opts.clock()), Math.max(1_000, this.opts.idleEvictMs / 4));
     this.sweeper.unref();
     void this.pump(this.consumer);
   }
@@ -127,11 +133,11 @@ export class ActorHost<S> {
         delivery.term();
         return;
       }
-      cell = { subject, eventSubject: resolved.eventSubject, decider: resolved.decider, waiting: [], restarts: [], lastUsed: Date.now() };
+      cell = { subject, eventSubject: resolved.eventSubject, decider: resolved.decider, waiting: [], restarts: [], lastUsed: this.opts.clock() };
       this.cells.set(subject, cell);
       void this.spawn(cell, this.kind.cachedState?.(cell.eventSubject), []);
     }
-    cell.lastUsed = Date.now();
+    cell.lastUsed = this.opts.clock();
     // Re-inserting keeps the map in least-recently-used order for eviction.
     this.cells.delete(subject);
     this.cells.set(subject, cell);
@@ -229,7 +235,7 @@ export class ActorHost<S> {
     if (this.stopped) return;
     const reason = err instanceof Error ? err.message : String(err);
     cell.actor = undefined;
-    const now = Date.now();
+    const now = this.opts.clock();
     const { window, exceeded } = recordRestart(cell.restarts, now, this.opts.actorRestarts);
     cell.restarts = window;
     let rest = [...queue];
@@ -256,9 +262,9 @@ export class ActorHost<S> {
   }
 
   private recordFact(type: string, child: string, data: Record<string, unknown>): void {
-    const id = randomUUID();
+    const id = this.opts.newId();
     const fact: Event = {
-      kind: 'event', id, type, schema: 1, subject: systemSubject('supervisor', this.opts.durable), time: Date.now(),
+      kind: 'event', id, type, schema: 1, subject: systemSubject('supervisor', this.opts.durable), time: this.opts.clock(),
       who: 'system:skiff:supervisor', correlationId: id, causationId: '', payload: { child, ...data },
     };
     this.log.appendFact(fact).catch(() => {

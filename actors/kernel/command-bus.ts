@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { nuid, type Subscription } from 'nats';
 import { decodeValue } from '../../eventlog/codec';
 import type { EventLog } from '../../eventlog/jetstream-log';
@@ -7,6 +6,7 @@ import type { Command, ObjectRef } from '../../eventlog/types';
 import type { ObjectCommandPayload } from '../object/object';
 import { reject } from '../rejection';
 import type { Outcome } from './actor-host';
+import { randomId, systemClock, type Clock } from '../../eventlog/clock';
 
 type Waiter = { resolve: (o: Outcome) => void; timer: NodeJS.Timeout };
 
@@ -43,7 +43,12 @@ export class CommandBus {
   private readonly waiters = new Map<string, Waiter>();
   private readonly sub: Subscription;
 
-  constructor(private readonly log: EventLog, private readonly timeoutMs = 30_000) {
+  constructor(
+    private readonly log: EventLog,
+    private readonly timeoutMs = 30_000,
+    /** A command's time and id are stamped here, at the edge: deciders only ever read them. */
+    private readonly stamp: Readonly<{ clock: Clock; newId: () => string }> = { clock: systemClock, newId: randomId },
+  ) {
     this.sub = log.nc.subscribe(`${this.prefix}.*`, {
       callback: (_err, msg) => void this.settle(msg.subject.slice(this.prefix.length + 1), decodeValue<Outcome>(msg.data)),
     });
@@ -62,9 +67,9 @@ export class CommandBus {
 
   async send(ref: ObjectRef, payload: ObjectCommandPayload, who: string, opts: SendOptions = {}): Promise<Outcome> {
     const token = nuid.next();
-    const id = opts.id ?? randomUUID();
+    const id = opts.id ?? this.stamp.newId();
     const command: Command<ObjectCommandPayload> = {
-      kind: 'command', id, type: `object.${payload.op}`, schema: 1, subject: subjectOf('cmd', ref), time: Date.now(),
+      kind: 'command', id, type: `object.${payload.op}`, schema: 1, subject: subjectOf('cmd', ref), time: this.stamp.clock(),
       who, correlationId: opts.correlationId ?? id, causationId: opts.causationId ?? '', payload, replyTo: `${this.prefix}.${token}`,
       ...(opts.reason ? { reason: opts.reason } : {}),
     };

@@ -1,3 +1,4 @@
+import { systemClock } from '../../eventlog/clock';
 import { recordRestart, type RestartPolicy, type RestartWindow } from './restart-window';
 
 /** A running child: it can be stopped, and `failed` resolves if it crashes on its own. */
@@ -74,7 +75,7 @@ export class Supervisor {
 
   private async onCrash(index: number, err: Error): Promise<void> {
     const id = this.spec.children[index].id;
-    const { window, exceeded } = recordRestart(this.window, (this.spec.now ?? Date.now)(), this.spec.restarts);
+    const { window, exceeded } = recordRestart(this.window, (this.spec.now ?? systemClock)(), this.spec.restarts);
     this.window = window;
     if (exceeded) {
       this.spec.record({ type: 'supervisor.escalated', supervisor: this.spec.name, child: id, reason: err.message });

@@ -1,3 +1,4 @@
+import { systemClock } from '../../eventlog/clock';
 import type { ObjectsProjection } from '../../projections/objects.projection';
 import type { Change } from '../../projections/object-store';
 import type { CommandBus } from '../kernel/command-bus';
@@ -41,7 +42,7 @@ export class Controller {
     private readonly reconciler: Reconciler,
     private readonly projection: ObjectsProjection,
     private readonly bus: CommandBus,
-    private readonly opts: ControllerOptions = { resyncMs: 30_000, clock: Date.now },
+    private readonly opts: ControllerOptions = { resyncMs: 30_000, clock: systemClock },
   ) {}
 
   start(): void {
