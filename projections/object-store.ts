@@ -44,6 +44,11 @@ export function entryKey(ref: ObjectRef): string {
   return `${scopeKey(ref)}${ref.namespace}${SEP}${ref.name}`;
 }
 
+/** The store key of the object a change is about. */
+export function keyOfChange(change: Change): string {
+  return `${change.scope}${change.object.metadata.namespace ?? ''}${SEP}${change.object.metadata.name}`;
+}
+
 export function refOfKey(key: string): ObjectRef {
   const [group, resource, namespace, name] = key.split(SEP);
   return { group, resource, namespace, name };

@@ -15,6 +15,10 @@ import {
   ObjectEventType, type ChangedPart, type DeleteOptions, type ObjectCommand, type ObjectEventDraft, type ObjectState, type PatchType, type WriteTarget,
 } from './object';
 
+/** Finalizers of deletion propagation, Kubernetes' own names (metav1.FinalizerDeleteDependents / FinalizerOrphanDependents). */
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+export const ORPHAN_FINALIZER = 'orphan';
+
 /** What decide needs to know beyond the state and the command. */
 export type DecideContext = Readonly<{ ref: ObjectRef; type: ResourceType }>;
 
@@ -203,8 +207,12 @@ function remove(state: ObjectState, command: ObjectCommand, options: DeleteOptio
     throw reject.conflict(ctx.type.group, ctx.type.plural, ctx.ref.name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
   }
   if (old.metadata.deletionTimestamp) return [];
-  const object = withoutResourceVersion(old);
-  if (!hasFinalizers(old)) return [{ type: ObjectEventType.deleted, payload: { object } }];
+  // Foreground: the garbage collector deletes the dependents first, then lifts this finalizer.
+  // Orphan: it detaches the dependents, then lifts it. Background needs no finalizer.
+  const propagation = options.propagationPolicy === 'Foreground' ? FOREGROUND_FINALIZER : options.propagationPolicy === 'Orphan' ? ORPHAN_FINALIZER : undefined;
+  const finalizers = propagation ? [...new Set([...(old.metadata.finalizers ?? []), propagation])] : old.metadata.finalizers;
+  const object = withoutResourceVersion(finalizers ? { ...old, metadata: { ...old.metadata, finalizers } } : old);
+  if (!hasFinalizers(object)) return [{ type: ObjectEventType.deleted, payload: { object } }];
   const terminating: KubeObject = {
     ...object,
     metadata: { ...object.metadata, deletionTimestamp: rfc3339(command.time), deletionGracePeriodSeconds: 0 },

@@ -109,3 +109,40 @@ describe('rollouts with stock kubectl on hollow nodes', () => {
     await until(c, '/apis/apps/v1/namespaces/default/replicasets?labelSelector=app%3Droll', (l) => l.items.length === 0);
   }, 120_000);
 });
+
+describe('deletion propagation on hollow nodes', () => {
+  let c: TestCluster;
+  beforeAll(async () => {
+    c = await startTestCluster({ hollowNodes: 2, hollowStartDelayMs: 100 });
+  });
+  afterAll(async () => {
+    await c.stop();
+  });
+
+  const running = async (name: string) => {
+    expect((await c.call('POST', '/apis/apps/v1/namespaces/default/deployments', deployment(name, 3, 'busybox:1.36'))).status).toBe(201);
+    await until(c, `/apis/apps/v1/namespaces/default/deployments/${name}`, (o) => o.status?.availableReplicas === 3);
+  };
+
+  it('foreground: the Deployment waits, with foregroundDeletion, until its ReplicaSet and Pods are gone', async () => {
+    await running('fg');
+    const del = await c.call('DELETE', '/apis/apps/v1/namespaces/default/deployments/fg', { propagationPolicy: 'Foreground' });
+    expect(del.status).toBe(200);
+    expect(del.body.metadata.finalizers).toContain('foregroundDeletion');
+    expect(del.body.metadata.deletionTimestamp).toBeDefined();
+    await until(c, '/api/v1/namespaces/default/pods?labelSelector=app%3Dfg', (l) => l.items.length === 0);
+    await until(c, '/apis/apps/v1/namespaces/default/replicasets?labelSelector=app%3Dfg', (l) => l.items.length === 0);
+    await until(c, '/apis/apps/v1/namespaces/default/deployments?fieldSelector=metadata.name%3Dfg', (l) => l.items.length === 0);
+  }, 60_000);
+
+  it('orphan: the Deployment goes, its ReplicaSet and Pods stay, detached', async () => {
+    await running('orph');
+    const del = await c.call('DELETE', '/apis/apps/v1/namespaces/default/deployments/orph', { propagationPolicy: 'Orphan' });
+    expect(del.status).toBe(200);
+    await until(c, '/apis/apps/v1/namespaces/default/deployments?fieldSelector=metadata.name%3Dorph', (l) => l.items.length === 0);
+    const rs = await until(c, '/apis/apps/v1/namespaces/default/replicasets?labelSelector=app%3Dorph', (l) => l.items.length === 1 && !l.items[0].metadata.ownerReferences);
+    expect(rs.items[0].spec.replicas).toBe(3);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await c.call('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dorph')).body.items).toHaveLength(3);
+  }, 60_000);
+});

@@ -33,3 +33,36 @@ describe('garbage collector plan', () => {
     expect([...store.keysOwnedBy('rs-1')]).toEqual([entryKey(podRef)]);
   });
 });
+
+describe('garbage collector: owners deleted in foreground or orphan mode', () => {
+  const deleting = (finalizer: string): KubeObject => ({ ...rs, metadata: { ...rs.metadata, deletionTimestamp: 't', finalizers: [finalizer] } });
+
+  it('foreground: deletes the dependents (in foreground too), then lifts the finalizer', async () => {
+    const { planOwner } = await import('../../actors/controllers/garbage-collector');
+    const store = new ObjectStore();
+    store.put(rsRef, { object: deleting('foregroundDeletion'), causationId: '' });
+    store.put(podRef, { object: pod('rs-1'), causationId: '' });
+    expect(planOwner(store, entryKey(rsRef)).commands.map((c) => c.payload)).toEqual([{ op: 'delete', options: { propagationPolicy: 'Foreground', preconditions: { uid: 'pod-1' } } }]);
+    store.delete(podRef);
+    expect(planOwner(store, entryKey(rsRef)).commands.map((c) => c.payload)).toEqual([
+      { op: 'patch', patchType: 'merge', patch: { metadata: { finalizers: null } }, target: 'main', fieldManager: 'generic-garbage-collector', force: false },
+    ]);
+  });
+
+  it('orphan: detaches the dependents', async () => {
+    const { planOwner } = await import('../../actors/controllers/garbage-collector');
+    const store = new ObjectStore();
+    store.put(rsRef, { object: deleting('orphan'), causationId: '' });
+    store.put(podRef, { object: pod('rs-1'), causationId: '' });
+    expect(planOwner(store, entryKey(rsRef)).commands.map((c) => [c.ref.name, c.payload])).toEqual([
+      ['web-abc-x', { op: 'patch', patchType: 'merge', patch: { metadata: { ownerReferences: null } }, target: 'main', fieldManager: 'generic-garbage-collector', force: false }],
+    ]);
+  });
+
+  it('an owner not being deleted needs nothing (converged)', async () => {
+    const { planOwner } = await import('../../actors/controllers/garbage-collector');
+    const store = new ObjectStore();
+    store.put(rsRef, { object: rs, causationId: '' });
+    expect(planOwner(store, entryKey(rsRef)).commands).toEqual([]);
+  });
+});
