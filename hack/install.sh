@@ -24,6 +24,13 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# skiff and its test clients need Node.js 20 or newer (Debian 12's own nodejs package is 18).
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "skiff needs Node.js >= 20, found $(node --version); install a newer Node.js (e.g. from NodeSource) and re-run" >&2
+  exit 1
+fi
+
 # npm packages: reinstall when the lock file is newer than what node_modules was built from.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
