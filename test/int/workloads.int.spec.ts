@@ -146,3 +146,28 @@ describe('deletion propagation on hollow nodes', () => {
     expect((await c.call('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dorph')).body.items).toHaveLength(3);
   }, 60_000);
 });
+
+describe('pod anti-affinity on hollow nodes', () => {
+  let c: TestCluster;
+  beforeAll(async () => {
+    c = await startTestCluster({ hollowNodes: 3, hollowStartDelayMs: 100 });
+  });
+  afterAll(async () => {
+    await c.stop();
+  });
+
+  it('spreads replicas one per node, and a fourth waits with the scheduler\'s reason', async () => {
+    const spec = deployment('spread', 4, 'busybox:1.36');
+    (spec.spec.template.spec as Record<string, unknown>).affinity = {
+      podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'spread' } }, topologyKey: 'kubernetes.io/hostname' }] },
+    };
+    expect((await c.call('POST', '/apis/apps/v1/namespaces/default/deployments', spec)).status).toBe(201);
+    const pods = await until(c, '/api/v1/namespaces/default/pods?labelSelector=app%3Dspread', (l) =>
+      l.items.length === 4 && l.items.filter((p: any) => p.status.phase === 'Running').length === 3 &&
+      l.items.some((p: any) => p.status.conditions?.some((x: any) => x.type === 'PodScheduled' && x.status === 'False')));
+    const placed = pods.items.filter((p: any) => p.spec.nodeName).map((p: any) => p.spec.nodeName).sort();
+    expect(placed).toEqual(['hollow-0', 'hollow-1', 'hollow-2']);
+    const waiting = pods.items.find((p: any) => !p.spec.nodeName);
+    expect(waiting.status.conditions.find((x: any) => x.type === 'PodScheduled').message).toMatch(/^0\/3 nodes are available: 3 node\(s\) didn't match pod anti-affinity rules\./);
+  }, 60_000);
+});
