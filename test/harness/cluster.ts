@@ -11,13 +11,19 @@ export type TestCluster = Readonly<{
   call: (method: string, path: string, body?: unknown, opts?: { token?: string | null; contentType?: string; accept?: string }) => Promise<Reply>;
   /** Opens a watch and collects its lines until `until` says stop. */
   watch: (path: string, until: (events: any[]) => boolean, opts?: { timeoutMs?: number; accept?: string }) => Promise<any[]>;
+  /**
+   * Stops the control plane (snapshot written), waits `pauseMs`, and starts a new one on the same
+   * store, port and credentials: `cp` is the new one from then on, and `stop` stops it.
+   */
+  restart: (opts?: { pauseMs?: number }) => Promise<void>;
   stop: () => Promise<void>;
 }>;
 
 /** A real control plane on a real nats-server, on free loopback ports, in a temp data dir. */
 export async function startTestCluster(options: Partial<ControlPlaneOptions> = {}): Promise<TestCluster> {
   const nats = await startTestNats();
-  const cp = await startControlPlane({ dataDir: nats.dataDir, natsUrl: nats.url, port: 0, bookmarkIntervalMs: 200, ...options });
+  const config: ControlPlaneOptions = { dataDir: nats.dataDir, natsUrl: nats.url, port: 0, bookmarkIntervalMs: 200, ...options };
+  let cp = await startControlPlane(config);
   const agent = new Agent({ ca: cp.caCertPem, keepAlive: true, maxSockets: 64 });
   const call: TestCluster['call'] = (method, path, body, opts = {}) =>
     new Promise((ok, fail) => {
@@ -85,7 +91,15 @@ export async function startTestCluster(options: Partial<ControlPlaneOptions> = {
       req.end();
     });
   return {
-    cp, nats, call, watch,
+    get cp() {
+      return cp;
+    },
+    nats, call, watch,
+    restart: async ({ pauseMs = 0 } = {}) => {
+      await cp.stop({ snapshot: true });
+      await new Promise((r) => setTimeout(r, pauseMs));
+      cp = await startControlPlane({ ...config, port: cp.port });
+    },
     stop: async () => {
       agent.destroy();
       await cp.stop({ snapshot: false });

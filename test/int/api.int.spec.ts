@@ -234,20 +234,13 @@ describe('watch bookmarks and expiry', () => {
       const replay = await c.watch(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv - 1}`, (e) => e.length >= 1);
       expect(replay[0]).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'old' } } });
       // … and after a restart (empty change ring) once retention has dropped it: 410.
-      await c.cp.stop({ snapshot: true });
-      await new Promise((r) => setTimeout(r, 2_500));
-      const { startControlPlane } = await import('../../gateways/control-plane');
-      const cp = await startControlPlane({ dataDir: c.nats.dataDir, natsUrl: c.nats.url, port: c.cp.port, retention: { eventsMaxAgeMs: 1_000 } });
-      try {
-        const expired = await c.watch(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv - 1}`, (e) => e.length >= 1);
-        expect(expired[0]).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } });
-        expect(expired[0].object.message).toMatch(/^too old resource version: \d+ \(\d+\)$/);
-        expect((await c.call('GET', '/api/v1/namespaces/default/configmaps/old')).status).toBe(200);
-      } finally {
-        await cp.stop({ snapshot: false });
-      }
+      await c.restart({ pauseMs: 2_500 });
+      const expired = await c.watch(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv - 1}`, (e) => e.length >= 1);
+      expect(expired[0]).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } });
+      expect(expired[0].object.message).toMatch(/^too old resource version: \d+ \(\d+\)$/);
+      expect((await c.call('GET', '/api/v1/namespaces/default/configmaps/old')).status).toBe(200);
     } finally {
-      await c.nats.cleanup();
+      await c.stop();
     }
   }, 60_000);
 });

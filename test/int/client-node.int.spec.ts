@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as K from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from '../../gateways/control-plane';
 import { startTestCluster, type TestCluster } from '../harness/cluster';
 import {
   ClientNodeError, eventually, patchStrategy, setHeaderOptions, startClientNode,
@@ -411,8 +410,6 @@ describe('with a log that keeps events for 1 s', () => {
 
   it('makeInformer survives a 410: re-lists, reports what changed while it was away, and keeps working', async () => {
     const c = await startTestCluster({ retention });
-    let firstStopped = false;
-    let cp2: ControlPlane | undefined;
     let cn: ClientNode | undefined;
     try {
       cn = await startClientNode(c.cp.kubeconfigPath);
@@ -434,9 +431,7 @@ describe('with a log that keeps events for 1 s', () => {
 
       // A restart empties the in-memory change ring, and retention drops those changes from the log
       // (within a second or so: nats-server expires by age on a timer) …
-      await c.cp.stop({ snapshot: true });
-      firstStopped = true;
-      cp2 = await startControlPlane({ dataDir: c.nats.dataDir, natsUrl: c.nats.url, port: c.cp.port, retention });
+      await c.restart();
       // … after which a watch from the informer's resourceVersion is 410 Expired (asked directly, to be sure of the premise).
       let first: { type?: string; object?: unknown } | undefined;
       for (const deadline = Date.now() + 15_000; first?.type !== 'ERROR' && Date.now() < deadline; await sleep(200)) {
@@ -462,9 +457,7 @@ describe('with a log that keeps events for 1 s', () => {
       await informer.stop();
     } finally {
       await cn?.stop();
-      await cp2?.stop({ snapshot: false });
-      if (!firstStopped) await c.cp.stop({ snapshot: false });
-      await c.nats.cleanup();
+      await c.stop();
     }
   }, 60_000);
 
@@ -491,8 +484,6 @@ describe('with a log that keeps events for 1 s', () => {
 describe('across a control-plane restart', () => {
   it('Watch: resuming from a resourceVersion older than the restart replays ADDED, MODIFIED, DELETED from the log', async () => {
     const c = await startTestCluster();
-    let firstStopped = false;
-    let cp2: ControlPlane | undefined;
     let cn: ClientNode | undefined;
     try {
       cn = await startClientNode(c.cp.kubeconfigPath);
@@ -502,9 +493,7 @@ describe('across a control-plane restart', () => {
       await core.patchNamespacedConfigMap({ name: 'resumed', namespace: 'default', body: { data: { n: '2' } } }, mergePatch);
       await core.deleteNamespacedConfigMap({ name: 'resumed', namespace: 'default' });
       // After a restart from a snapshot the in-memory ring starts empty, so these come from the log.
-      await c.cp.stop({ snapshot: true });
-      firstStopped = true;
-      cp2 = await startControlPlane({ dataDir: c.nats.dataDir, natsUrl: c.nats.url, port: c.cp.port });
+      await c.restart();
       const watch = await cn.watch('/api/v1/namespaces/default/configmaps', { resourceVersion: rv });
       try {
         await eventually('three watch events', () => watch.events.length >= 3);
@@ -518,9 +507,7 @@ describe('across a control-plane restart', () => {
       }
     } finally {
       await cn?.stop();
-      await cp2?.stop({ snapshot: false });
-      if (!firstStopped) await c.cp.stop({ snapshot: false });
-      await c.nats.cleanup();
+      await c.stop();
     }
   }, 30_000);
 });
