@@ -14,7 +14,7 @@ import { Controller } from '../actors/reconcile/controller';
 import { objectActorKind } from '../actors/object/kind';
 import { ObjectsProjection } from '../projections/objects.projection';
 import { ProjectionHost, type StartReport } from '../projections/projection-host';
-import { startHollowNodeAgent } from '../runtime/agent';
+import { startHollowNodes } from '../runtime/agent';
 import { loadAuthenticator, mastersOnly } from './api/auth';
 import { CommandBus } from '../actors/kernel/command-bus';
 import { writeKubeconfig } from './api/kubeconfig';
@@ -156,20 +156,17 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         id: 'nodes',
         start: async (): Promise<Child> => {
           const bus = new CommandBus(log);
-          const agents = await Promise.all(
-            Array.from({ length: opts.hollowNodes ?? 0 }, (_, index) =>
-              startHollowNodeAgent({
-                name: `hollow-${index}`, index, projection, bus, log, heartbeatIntervalMs: opts.heartbeatIntervalMs,
-                timings: { startDelayMs: opts.hollowStartDelayMs ?? 1_000 },
-              }),
-            ),
-          );
+          const agent = await startHollowNodes({
+            nodes: Array.from({ length: opts.hollowNodes ?? 0 }, (_, index) => ({ name: `hollow-${index}`, index })),
+            projection, bus, log, heartbeatIntervalMs: opts.heartbeatIntervalMs,
+            timings: { startDelayMs: opts.hollowStartDelayMs ?? 1_000 },
+          });
           return {
             stop: async () => {
-              agents.forEach((a) => a.stop());
+              agent.stop();
               bus.close();
             },
-            failed: Promise.race(agents.map((a) => a.failed)),
+            failed: agent.failed,
           };
         },
       },

@@ -60,6 +60,8 @@ export class ObjectStore {
   private readonly labels = new Map<string, Set<string>>();
   /** uid of a controller owner → keys of the objects it controls (ownerReferences with controller: true). */
   private readonly owned = new Map<string, Set<string>>();
+  /** spec.nodeName of a Pod ('' while unscheduled) → keys of the pods assigned there: what a kubelet, the scheduler and the node lifecycle controller read. */
+  private readonly podsByNode = new Map<string, Set<string>>();
   private readonly counts = new Map<string, number>();
   position: Position = 0;
 
@@ -126,6 +128,11 @@ export class ObjectStore {
     return this.owned.get(uid) ?? EMPTY;
   }
 
+  /** Keys of the pods whose spec.nodeName is `node` ('' = pods not yet scheduled). */
+  keysOfPodsOn(node: string): ReadonlySet<string> {
+    return this.podsByNode.get(node) ?? EMPTY;
+  }
+
   /** Keys of every object that has a controller owner (for a garbage collector's resync). */
   *keysWithOwners(): IterableIterator<string> {
     for (const keys of this.owned.values()) yield* keys;
@@ -142,31 +149,30 @@ export class ObjectStore {
 
   private index(key: string, scope: Scope, object: KubeObject): void {
     const owner = controllerUid(object);
-    if (owner) {
-      let keys = this.owned.get(owner);
-      if (!keys) this.owned.set(owner, (keys = new Set()));
-      keys.add(key);
-    }
-    for (const [k, v] of Object.entries(object.metadata.labels ?? {})) {
-      const label = `${scopeKey(scope)}${k}=${v}`;
-      let keys = this.labels.get(label);
-      if (!keys) this.labels.set(label, (keys = new Set()));
-      keys.add(key);
-    }
+    if (owner) addTo(this.owned, owner, key);
+    for (const [k, v] of Object.entries(object.metadata.labels ?? {})) addTo(this.labels, `${scopeKey(scope)}${k}=${v}`, key);
+    if (isPodScope(scope)) addTo(this.podsByNode, nodeNameOf(object), key);
   }
 
   private unindex(key: string, scope: Scope, object: KubeObject): void {
     const owner = controllerUid(object);
-    if (owner) {
-      const keys = this.owned.get(owner);
-      keys?.delete(key);
-      if (keys?.size === 0) this.owned.delete(owner);
-    }
-    for (const [k, v] of Object.entries(object.metadata.labels ?? {})) {
-      const label = `${scopeKey(scope)}${k}=${v}`;
-      const keys = this.labels.get(label);
-      keys?.delete(key);
-      if (keys?.size === 0) this.labels.delete(label);
-    }
+    if (owner) removeFrom(this.owned, owner, key);
+    for (const [k, v] of Object.entries(object.metadata.labels ?? {})) removeFrom(this.labels, `${scopeKey(scope)}${k}=${v}`, key);
+    if (isPodScope(scope)) removeFrom(this.podsByNode, nodeNameOf(object), key);
   }
+}
+
+const isPodScope = (scope: Scope): boolean => scope.group === '' && scope.resource === 'pods';
+const nodeNameOf = (pod: KubeObject): string => (pod.spec as { nodeName?: string } | undefined)?.nodeName ?? '';
+
+function addTo(index: Map<string, Set<string>>, value: string, key: string): void {
+  let keys = index.get(value);
+  if (!keys) index.set(value, (keys = new Set()));
+  keys.add(key);
+}
+
+function removeFrom(index: Map<string, Set<string>>, value: string, key: string): void {
+  const keys = index.get(value);
+  keys?.delete(key);
+  if (keys?.size === 0) index.delete(value);
 }

@@ -118,14 +118,7 @@ export type HeartbeatView = Readonly<{ lastMs: (node: string) => number | undefi
 export function nodeLifecycleReconciler(projection: ObjectsProjection, heartbeats: HeartbeatView, opts: NodeLifecycleOptions): Reconciler {
   const { store } = projection;
   const nodes = scopeKey({ group: '', resource: 'nodes' });
-  const podsOn = (name: string): KubeObject[] => {
-    const out: KubeObject[] = [];
-    store.scan({ group: '', resource: 'pods' }, undefined, undefined, (_k, e) => {
-      if ((e.object.spec as { nodeName?: string } | undefined)?.nodeName === name) out.push(e.object);
-      return true;
-    });
-    return out;
-  };
+  const podsOn = (name: string): KubeObject[] => [...store.keysOfPodsOn(name)].flatMap((key) => store.getByKey(key)?.object ?? []);
   return {
     identity: NODE_LIFECYCLE_CONTROLLER,
     keysFor: (change) => (change.scope === nodes && change.type !== 'DELETED' ? [change.object.metadata.name as string] : []),

@@ -105,7 +105,8 @@ export function schedulerReconciler(projection: ObjectsProjection): Reconciler {
     keysFor: (c) => (c.scope === pods || c.scope === nodes ? [PASS] : []),
     allKeys: () => [PASS],
     plan: (_key, nowMs) => {
-      const pending = all(store, PODS, (p) => !nodeNameOf(p) && !p.metadata.deletionTimestamp && schedulerOf(p) === SCHEDULER_NAME);
+      const pending = [...store.keysOfPodsOn('')].flatMap((key) => store.getByKey(key)?.object ?? [])
+        .filter((p) => !p.metadata.deletionTimestamp && schedulerOf(p) === SCHEDULER_NAME);
       if (pending.length === 0) return converged;
       const bound = all(store, PODS, (p) => nodeNameOf(p) !== undefined && !terminal(p));
       return planScheduling(pending, all(store, NODES), bound, nowMs, SCHEDULING_BATCH);

@@ -13,24 +13,33 @@ import type { Plan } from './plan';
 export type Reconciler = Readonly<{
   /** Who the commands are from (the `who` of every command), e.g. system:serviceaccount:kube-system:deployment-controller. */
   identity: string;
+  /** Who the commands for one key are from, when that differs by key (a kubelet acts as `system:node:<its node>`). */
+  identityOf?: (key: string) => string;
   keysFor: (change: Change) => readonly string[];
   /** Every key worth a look on a resync (and at start). */
   allKeys: () => readonly string[];
   plan: (key: string, nowMs: number) => Plan;
 }>;
 
-export type ControllerOptions = Readonly<{ resyncMs: number; clock: () => number }>;
+export type ControllerOptions = Readonly<{
+  resyncMs: number;
+  clock: () => number;
+  /** Keys reconciled at once (controller-runtime's MaxConcurrentReconciles); one key is never reconciled twice at once. Default 1. */
+  workers?: number;
+}>;
 
 /**
  * Drives one reconciler: a deduplicating queue (a key queued while it is being reconciled is
- * reconciled again afterwards, never twice at once), requeue timers, a periodic resync. Commands go
- * out through the command bus with the triggering event as their causation.
+ * reconciled again afterwards, never twice at once), up to `workers` keys at a time, requeue
+ * timers, a periodic resync. Commands go out through the command bus with the triggering event as
+ * their causation.
  */
 export class Controller {
   /** key → id of the latest event that made it worth a look. */
   private readonly queue = new Map<string, string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private running = false;
+  private readonly inFlight = new Set<string>();
+  private workers = 0;
   private stopped = false;
   private unsubscribe?: () => void;
   private resync?: NodeJS.Timeout;
@@ -64,7 +73,7 @@ export class Controller {
 
   /** Resolves once the queue is empty (for tests and orderly shutdown). */
   async idle(): Promise<void> {
-    while (this.running || this.queue.size > 0) await new Promise((r) => setTimeout(r, 5));
+    while (this.workers > 0 || this.queue.size > 0) await new Promise((r) => setTimeout(r, 5));
   }
 
   private enqueueAll(): void {
@@ -74,30 +83,42 @@ export class Controller {
   private enqueue(key: string, causationId: string): void {
     if (this.stopped) return;
     this.queue.set(key, causationId || (this.queue.get(key) ?? ''));
-    if (!this.running) void this.drain();
+    if (this.workers < (this.opts.workers ?? 1) && !this.inFlight.has(key)) void this.work();
   }
 
-  private async drain(): Promise<void> {
-    this.running = true;
+  /** The oldest queued key not being reconciled now (at most `workers` keys are skipped). */
+  private next(): [string, string] | undefined {
+    for (const entry of this.queue) if (!this.inFlight.has(entry[0])) return entry;
+    return undefined;
+  }
+
+  private async work(): Promise<void> {
+    this.workers++;
     try {
-      while (this.queue.size > 0 && !this.stopped) {
-        const [[key, causationId]] = this.queue;
+      for (let entry = this.next(); entry && !this.stopped; entry = this.next()) {
+        const [key, causationId] = entry;
         this.queue.delete(key);
-        await this.reconcile(key, causationId);
+        this.inFlight.add(key);
+        try {
+          await this.reconcile(key, causationId);
+        } finally {
+          this.inFlight.delete(key);
+        }
       }
     } catch (err) {
       this.failWith(err instanceof Error ? err : new Error(String(err)));
     } finally {
-      this.running = false;
+      this.workers--;
     }
   }
 
   private async reconcile(key: string, causationId: string): Promise<void> {
     const plan = this.reconciler.plan(key, this.opts.clock());
+    const who = this.reconciler.identityOf?.(key) ?? this.reconciler.identity;
     // Commands of one plan concern different objects: issue them together. A rejected command (a
     // conflict with a newer write, an object already gone) needs no handling here: its outcome
     // changes the views, which queues the key again.
-    const outcomes = await Promise.all(plan.commands.map((c) => this.bus.send(c.ref, c.payload, this.reconciler.identity, { causationId, reason: c.reason })));
+    const outcomes = await Promise.all(plan.commands.map((c) => this.bus.send(c.ref, c.payload, who, { causationId, reason: c.reason })));
     // The next plan must see this one's writes, or it would decide the same thing again.
     const last = Math.max(0, ...outcomes.map((o) => (o.ok ? o.seq : 0)));
     if (last > 0) await this.projection.waitFor(last, 10_000);

@@ -3,7 +3,7 @@ import { EventLog } from '../../eventlog/jetstream-log';
 import { SnapshotStore } from '../../eventlog/snapshots';
 import { ObjectsProjection } from '../../projections/objects.projection';
 import { ProjectionHost } from '../../projections/projection-host';
-import { startHollowNodeAgent } from '../../runtime/agent';
+import { startHollowNodes } from '../../runtime/agent';
 import { helpFlag, parseArgs } from '../args';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
@@ -50,7 +50,7 @@ export async function runNode(args: readonly string[], ctx: CliContext): Promise
   const bus = new CommandBus(log);
   try {
     await host.start();
-    const agent = await startHollowNodeAgent({ name: f.name, index: indexOf(f.name), log, projection, bus, timings: { startDelayMs } });
+    const agent = await startHollowNodes({ nodes: [{ name: f.name, index: indexOf(f.name) }], log, projection, bus, timings: { startDelayMs } });
     ctx.stdout.write(`node ${f.name} (hollow) joined the cluster at ${f.nats}\n`);
     const stopped = new Promise<string>((ok) => {
       ctx.signal.addEventListener('abort', () => ok('interrupted'), { once: true });

@@ -1,5 +1,5 @@
 import { CommandBus } from '../../actors/kernel/command-bus';
-import { startHollowNodeAgent } from '../../runtime/agent';
+import { startHollowNodes } from '../../runtime/agent';
 import { startTestCluster, until, type TestCluster } from '../harness/cluster';
 
 
@@ -15,7 +15,7 @@ describe('node lifecycle on hollow nodes', () => {
   it('a node stopped without notice goes NotReady, is tainted, and its pods reappear on the other nodes', async () => {
     // A third node whose agent the test can stop, as if the machine went away.
     const bus = new CommandBus(c.cp.log);
-    const doomed = await startHollowNodeAgent({ name: 'doomed', index: 9, log: c.cp.log, projection: c.cp.projection, bus, heartbeatIntervalMs: 300, timings: { startDelayMs: 100 } });
+    const doomed = await startHollowNodes({ nodes: [{ name: 'doomed', index: 9 }], log: c.cp.log, projection: c.cp.projection, bus, heartbeatIntervalMs: 300, timings: { startDelayMs: 100 } });
     try {
       const tolerations = [
         { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 1 },
