@@ -185,7 +185,9 @@ export function spawnControlPlane(opts: { dataDir: string; natsUrl: string; port
   // Plain `node bin/skiff` (tsx's loader flags live in the bench's execArgv, which spawn does not pass on):
   // bin/skiff registers tsx itself, so the child starts exactly as it does for a user.
   const spawnedAt = performance.now();
-  const proc = spawnOwned('skiff up', process.execPath, [SKIFF_BIN, 'up', '--data-dir', opts.dataDir, '--port', String(opts.port), '--nats', opts.natsUrl, ...(opts.extraArgs ?? [])]);
+  // SKIFF_BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to the control plane's node, for profiling.
+  const nodeFlags = (process.env.SKIFF_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const proc = spawnOwned('skiff up', process.execPath, [...nodeFlags, SKIFF_BIN, 'up', '--data-dir', opts.dataDir, '--port', String(opts.port), '--nats', opts.natsUrl, ...(opts.extraArgs ?? [])]);
   let text = '';
   const append = (chunk: Buffer): void => {
     if (text.length < 256_000) text += chunk.toString('utf8');

@@ -13,7 +13,8 @@ export type FieldPath = readonly string[];
 export type FieldSet = ReadonlyMap<string, FieldPath>;
 
 export function pathKey(path: FieldPath): string {
-  return JSON.stringify(path);
+  // NUL never occurs in an element: field names are validated keys and k:/v: bodies are JSON, which escapes it.
+  return path.join('\u0000');
 }
 
 export function fieldSet(paths: Iterable<FieldPath>): FieldSet {
@@ -53,7 +54,8 @@ const UNOWNED = fieldSet([
 export function fieldsOf(object: JsonObject, kind: string): Fields {
   const out = new Map<string, { path: FieldPath; leaf: boolean; value: Json }>();
   const add = (path: FieldPath, leaf: boolean, value: Json): void => {
-    if (!UNOWNED.has(pathKey(path))) out.set(pathKey(path), { path, leaf, value });
+    const key = pathKey(path);
+    if (!UNOWNED.has(key)) out.set(key, { path, leaf, value });
   };
   const walkMap = (map: JsonObject, path: FieldPath, schema: string): void => {
     for (const [key, value] of presentEntries(map)) walkValue(value, [...path, `f:${key}`], childPath(schema, key));

@@ -54,11 +54,12 @@ export function recordUpdate(before: KubeObject | undefined, after: KubeObject, 
   const fields = union(difference(previous?.fields ?? fieldSet([]), change.removed), change.changed);
   const touched = change.changed.size > 0 || previous === undefined;
   const entry = { manager, operation: 'Update', apiVersion, time: touched ? time : previous.entry.time, fieldsType: 'FieldsV1' } as const;
-  return withManagedFields(next, [...giveUp(others, change), [me, { entry, fields }]]);
+  const mine: Manager = previous && !touched && fields.size === previous.fields.size ? { ...previous, entry } : { entry, fields };
+  return withManagedFields(next, [...giveUp(others, change), [me, mine]]);
 }
 
-/** A managedFields entry with its fields decoded. */
-type Manager = Readonly<{ entry: Omit<ManagedFieldsEntry, 'fieldsV1'>; fields: FieldSet }>;
+/** A managedFields entry with its fields decoded, and as stored while they are unchanged (re-encoding is costly). */
+type Manager = Readonly<{ entry: Omit<ManagedFieldsEntry, 'fieldsV1'>; fields: FieldSet; stored?: ManagedFieldsEntry['fieldsV1'] }>;
 
 type Identified = Pick<ManagedFieldsEntry, 'manager' | 'operation' | 'apiVersion' | 'subresource'>;
 
@@ -71,7 +72,8 @@ function readManagers(entries: readonly ManagedFieldsEntry[] | undefined): Map<s
   const managers = new Map<string, Manager>();
   for (const { fieldsV1, ...entry } of entries ?? []) {
     const id = managerId(entry);
-    managers.set(id, { entry, fields: union(managers.get(id)?.fields ?? fieldSet([]), fromFieldsV1(fieldsV1)) });
+    const twin = managers.get(id);
+    managers.set(id, twin ? { entry, fields: union(twin.fields, fromFieldsV1(fieldsV1)) } : { entry, fields: fromFieldsV1(fieldsV1), stored: fieldsV1 });
   }
   return managers;
 }
@@ -79,7 +81,10 @@ function readManagers(entries: readonly ManagedFieldsEntry[] | undefined): Map<s
 /** Fields another write changed or removed are no longer the other managers' (the write forced them). */
 function giveUp(others: readonly (readonly [string, Manager])[], change: { changed: FieldSet; removed: FieldSet }): [string, Manager][] {
   const lost = union(change.changed, change.removed);
-  return others.map(([id, other]) => [id, { ...other, fields: difference(other.fields, lost) }]);
+  return others.map(([id, other]) => {
+    const fields = difference(other.fields, lost);
+    return [id, fields.size === other.fields.size ? other : { entry: other.entry, fields }];
+  });
 }
 
 /** The object's JSON without managedFields, which are bookkeeping rather than content. */
@@ -93,7 +98,7 @@ function body(object: KubeObject): JsonObject {
 function withManagedFields(object: JsonObject, managers: readonly (readonly [string, Manager])[]): KubeObject {
   const managedFields: ManagedFieldsEntry[] = managers
     .filter(([, m]) => m.fields.size > 0)
-    .map(([, m]) => ({ ...m.entry, fieldsV1: toFieldsV1(m.fields) }))
+    .map(([, m]) => ({ ...m.entry, fieldsV1: m.stored ?? toFieldsV1(m.fields) }))
     .sort(byUpstreamOrder);
   const kube = object as unknown as KubeObject; // body() built it from a KubeObject
   return { ...kube, metadata: { ...kube.metadata, ...(managedFields.length > 0 ? { managedFields } : {}) } };
