@@ -112,8 +112,9 @@ export function affinityScores(pod: PodInfo, nodes: readonly NodeInfo[]): Affini
   // Unless the incoming pod has preferences of its own, only pods with affinity terms can matter.
   const ownPreferences = pod.preferredAffinityTerms.length + pod.preferredAntiAffinityTerms.length > 0;
   for (const node of nodes) {
-    if (Object.keys(node.labels).length === 0) continue;
-    for (const existing of ownPreferences ? node.pods : node.podsWithAffinity) {
+    const candidates = ownPreferences ? node.pods : node.podsWithAffinity;
+    if (candidates.length === 0 || Object.keys(node.labels).length === 0) continue;
+    for (const existing of candidates) {
       addWeighted(scores, pod.preferredAffinityTerms, existing, node, 1);
       addWeighted(scores, pod.preferredAntiAffinityTerms, existing, node, -1);
       addWeighted(scores, existing.requiredAffinityTerms.map((t) => ({ ...t, weight: HARD_POD_AFFINITY_WEIGHT })), pod, node, 1);

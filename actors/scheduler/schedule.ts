@@ -54,17 +54,19 @@ export function scheduleOn(pod: PodInfo, allNodes: readonly NodeInfo[]): Decisio
   const cycle = filterCycle(pod, allNodes);
   const wanted = feasibleNodesToFind(allNodes.length);
   const start = fnv1a32(pod.uid || `${pod.namespace}/${pod.name}`) % allNodes.length;
-  const evaluated: { index: number; unfit: Unfit | undefined }[] = [];
+  // Filtering visits nodes start, start+1, … wrapping round; `wrapped` holds those past the end.
+  const visited: { node: NodeInfo; unfit: Unfit | undefined }[] = [];
+  const wrapped: { node: NodeInfo; unfit: Unfit | undefined }[] = [];
   let fits = 0;
   for (let k = 0; k < allNodes.length && fits < wanted; k++) {
-    const index = (start + k) % allNodes.length;
+    const index = start + k < allNodes.length ? start + k : start + k - allNodes.length;
     const unfit = runFilters(pod, allNodes[index], cycle);
-    evaluated.push({ index, unfit });
+    (index < start ? wrapped : visited).push({ node: allNodes[index], unfit });
     if (unfit === undefined) fits++;
   }
   // Verdicts in node order, whatever node filtering started at.
-  evaluated.sort((a, b) => a.index - b.index);
-  const nodes = evaluated.map((e) => allNodes[e.index]);
+  const evaluated = wrapped.length > 0 ? [...wrapped, ...visited] : visited;
+  const nodes = evaluated.map((e) => e.node);
   const unfits = evaluated.map((e) => e.unfit);
   const rejectedVerdict = (node: NodeInfo, unfit: Unfit): NodeVerdict => ({
     node: node.name, fit: false, reasons: unfit.reasons, ...(unfit.detail ? { detail: unfit.detail } : {}),
@@ -86,11 +88,14 @@ export function scheduleOn(pod: PodInfo, allNodes: readonly NodeInfo[]): Decisio
 
 /** The highest total; among equals, the lowest hash of the pod's uid and the node's name. */
 function best(pod: PodInfo, scored: ReadonlyMap<string, NodeScores>): string {
+  let highest = -Infinity;
+  for (const { total } of scored.values()) highest = Math.max(highest, total);
   const seed = pod.uid || `${pod.namespace}/${pod.name}`;
-  let chosen = { node: '', total: -Infinity, hash: 0 };
+  let chosen = { node: '', hash: Infinity };
   for (const [node, { total }] of scored) {
+    if (total !== highest) continue;
     const hash = fnv1a32(`${seed}/${node}`);
-    if (total > chosen.total || (total === chosen.total && hash < chosen.hash)) chosen = { node, total, hash };
+    if (hash < chosen.hash) chosen = { node, hash };
   }
   return chosen.node;
 }
