@@ -18,6 +18,7 @@ export const verbs: Readonly<Record<string, Readonly<{ summary: string; load: ()
   cordon: { summary: 'Mark a node unschedulable', load: async () => (await import('./commands/cordon')).runCordon },
   uncordon: { summary: 'Mark a node schedulable again', load: async () => (await import('./commands/cordon')).runUncordon },
   drain: { summary: 'Cordon a node and delete its pods', load: async () => (await import('./commands/drain')).runDrain },
+  explain: { summary: 'Show why the scheduler placed a pod where it did, or why it could not', load: async () => (await import('./commands/explain')).runExplain },
 };
 
 export function usage(): string {

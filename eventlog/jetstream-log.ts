@@ -212,6 +212,30 @@ export class EventLog {
     }
   }
 
+  /**
+   * The newest record on one subject that `accept` takes. JetStream reads only forwards, so this
+   * looks at the subject's last record (a direct get), then reads the subject in windows of the
+   * stream that grow fourfold going back, newest window first. Bounded: after `maxReads` windows
+   * (by default ~90 million stream records back) it gives up and answers undefined.
+   */
+  async findLast(subject: string, accept: (r: Recorded) => boolean, opts: Readonly<{ stream?: string; maxReads?: number; firstWindow?: number }> = {}): Promise<Recorded | undefined> {
+    const stream = opts.stream ?? STREAMS.events;
+    const last = await this.lastOf(subject, stream);
+    if (!last || accept(last)) return last;
+    const first = await this.firstSequence(stream);
+    let to = last.seq - 1;
+    let window = opts.firstWindow ?? 4096;
+    for (let reads = 0; reads < (opts.maxReads ?? 8) && to >= first; reads++) {
+      const from = Math.max(first, to - window + 1);
+      let found: Recorded | undefined;
+      for await (const r of this.read({ from, to, filter: subject }, stream)) if (accept(r)) found = r;
+      if (found) return found;
+      to = from - 1;
+      window *= 4;
+    }
+    return undefined;
+  }
+
   /** Reads a bounded range of the log, oldest first. */
   async *read(opts: ReadOptions, stream: string = STREAMS.events): AsyncGenerator<Recorded> {
     const last = opts.to ?? (await this.lastSequence(stream));

@@ -11,6 +11,12 @@ export type Position = number;
 
 export type RecordKind = 'command' | 'event';
 
+/**
+ * Plain JSON data, as a command's `detail` holds it: it goes through msgpack and out of the API as
+ * JSON unchanged. An object member may be absent (`undefined`), never a function or a class instance.
+ */
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue | undefined };
+
 export type Envelope<P = unknown> = Readonly<{
   kind: RecordKind;
   /** Unique id. For events: `${causationId}/${index}`, so a re-delivered command re-appends the same ids. */
@@ -36,6 +42,11 @@ export type Command<P = unknown> = Envelope<P> & Readonly<{
   replyTo?: string;
   /** Why a controller issued it, in words a user can read (`skiff why` / `explain`). */
   reason?: string;
+  /**
+   * The same why, structured and compact, for tools (`skiff explain`): e.g. the scheduler's
+   * SchedulingRecord on a bind. Written once per command, so it must stay small.
+   */
+  detail?: JsonValue;
 }>;
 export type Event<P = unknown> = Envelope<P> & Readonly<{ kind: 'event' }>;
 

@@ -12,6 +12,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { KubeObject } from '../actors/kinds/types';
 import { failure, type FailureStatus, type StatusReason } from '../actors/rejection';
 import { readKubeconfig, type Kubeconfig } from './api/kubeconfig';
+import type { PodScheduling } from './api/scheduling';
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -331,6 +332,11 @@ export class KubeClient {
       acc = merge(acc, page);
     }
     return { ...acc, metadata: { resourceVersion } };
+  }
+
+  /** skiff's own read (not Kubernetes'): the scheduler's newest decision about a pod, and where the pod is now. */
+  async podScheduling(name: string, namespace: string = this.namespace): Promise<PodScheduling> {
+    return this.json<PodScheduling>('GET', `/skiff/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/scheduling`);
   }
 
   // ----- writes

@@ -2,7 +2,7 @@ import { nuid, type Subscription } from 'nats';
 import { decodeValue } from '../../eventlog/codec';
 import type { EventLog } from '../../eventlog/jetstream-log';
 import { subjectOf } from '../../eventlog/subjects';
-import type { Command, ObjectRef } from '../../eventlog/types';
+import type { Command, JsonValue, ObjectRef } from '../../eventlog/types';
 import type { ObjectCommandPayload } from '../object/object';
 import { reject } from '../rejection';
 import type { Outcome } from './actor-host';
@@ -31,6 +31,8 @@ export type SendOptions = Readonly<{
   causationId?: string;
   correlationId?: string;
   reason?: string;
+  /** Structured why, kept on the command (`Command.detail`). */
+  detail?: JsonValue;
 }>;
 
 /**
@@ -72,6 +74,7 @@ export class CommandBus {
       kind: 'command', id, type: `object.${payload.op}`, schema: 1, subject: subjectOf('cmd', ref), time: this.stamp.clock(),
       who, correlationId: opts.correlationId ?? id, causationId: opts.causationId ?? '', payload, replyTo: `${this.prefix}.${token}`,
       ...(opts.reason ? { reason: opts.reason } : {}),
+      ...(opts.detail !== undefined ? { detail: opts.detail } : {}),
     };
     const outcome = new Promise<Outcome>((resolve) => {
       const timer = setTimeout(() => {

@@ -118,7 +118,7 @@ export class Controller {
     // Commands of one plan concern different objects: issue them together. A rejected command (a
     // conflict with a newer write, an object already gone) needs no handling here: its outcome
     // changes the views, which queues the key again.
-    const outcomes = await Promise.all(plan.commands.map((c) => this.bus.send(c.ref, c.payload, who, { causationId, reason: c.reason })));
+    const outcomes = await Promise.all(plan.commands.map((c) => this.bus.send(c.ref, c.payload, who, { causationId, reason: c.reason, detail: c.detail })));
     // The next plan must see this one's writes, or it would decide the same thing again.
     const last = Math.max(0, ...outcomes.map((o) => (o.ok ? o.seq : 0)));
     if (last > 0) await this.projection.waitFor(last, 10_000);

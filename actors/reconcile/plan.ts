@@ -1,4 +1,4 @@
-import type { ObjectRef } from '../../eventlog/types';
+import type { JsonValue, ObjectRef } from '../../eventlog/types';
 import type { ObjectCommandPayload } from '../object/object';
 
 /**
@@ -11,6 +11,8 @@ export type PlannedCommand = Readonly<{
   payload: ObjectCommandPayload;
   /** Why, in a sentence a user can read (kept on the command's event for `skiff why`/`explain`). */
   reason: string;
+  /** The reason as data, carried on the command for tools (the scheduler's SchedulingRecord); keep it compact. */
+  detail?: JsonValue;
 }>;
 
 export type Plan = Readonly<{

@@ -3,6 +3,10 @@
  * terms. The scheduler controller feeds it views and issues the commands it plans.
  */
 export { planScheduling, SCHEDULER_NAME } from './scheduling-plan';
+export {
+  schedulingRecord, isSchedulingRecord, RECORDED_FEASIBLE_NODES, RECORDED_REJECTED_PER_GROUP,
+  type SchedulingRecord, type RejectedGroup, type ScoredNode,
+} from './scheduling-record';
 export { schedule, scheduleOn, nodeInfosOf, type Decision, type NodeVerdict } from './schedule';
 export { FILTERS, FilterReason, runFilters, filterCycle, type Filter, type FilterName, type Unfit } from './filters';
 export { SCORES, MAX_NODE_SCORE, scoreNodes, type ScoreName } from './scores';

@@ -6,6 +6,7 @@ import { fnv1a64Hex } from './hash';
 import { withPod } from './node-info';
 import { holdsNode, podInfoOf, type PodInfo } from './pod-info';
 import { nodeInfosOf, scheduleOn, type Decision } from './schedule';
+import { schedulingRecord, type SchedulingRecord } from './scheduling-record';
 import { podSpecOf, podStatusOf, type PodCondition } from './types';
 
 /**
@@ -61,12 +62,13 @@ export function planScheduling(pendingPods: readonly KubeObject[], nodes: readon
   const commands: PlannedCommand[] = [];
   for (const pod of queue) {
     const decision = scheduleOn(pod, nodeInfos);
+    const record = schedulingRecord(decision, pod.uid, nodeInfos.length);
     if (decision.kind === 'bound') {
       const i = indexOf.get(decision.node) as number;
       nodeInfos[i] = withPod(nodeInfos[i], pod);
-      commands.push(...bindCommands(pod, decision, nowMs));
+      commands.push(...bindCommands(pod, decision, record, nowMs));
     } else {
-      commands.push(...waitCommands(pod, decision.message, nowMs));
+      commands.push(...waitCommands(pod, decision.message, record, nowMs));
     }
   }
   return waiting.length > queue.length ? { commands, requeueAfterMs: 1 } : { commands };
@@ -75,7 +77,7 @@ export function planScheduling(pendingPods: readonly KubeObject[], nodes: readon
 const podRef = (pod: PodInfo): ObjectRef => ({ group: '', resource: 'pods', namespace: pod.namespace, name: pod.name });
 const podKey = (pod: PodInfo): string => `${pod.namespace}/${pod.name}`;
 
-function bindCommands(pod: PodInfo, decision: Bound, nowMs: number): PlannedCommand[] {
+function bindCommands(pod: PodInfo, decision: Bound, record: SchedulingRecord, nowMs: number): PlannedCommand[] {
   const chosen = decision.verdicts.find((v) => v.node === decision.node);
   const feasible = decision.verdicts.filter((v) => v.fit).length;
   const why = `score ${chosen?.total ?? 0}, the best of ${feasible} feasible node(s) out of ${decision.verdicts.length}`;
@@ -85,17 +87,21 @@ function bindCommands(pod: PodInfo, decision: Bound, nowMs: number): PlannedComm
     // pods/binding: sets spec.nodeName and PodScheduled=True, refused if the pod was bound meanwhile.
     payload: { op: 'bind', node: decision.node, expectedUid: pod.uid },
     reason: `bind ${podKey(pod)} to ${decision.node}: ${why}`,
+    detail: record,
   };
   const event = eventCommand(pod, { type: 'Normal', reason: 'Scheduled', action: 'Binding', message }, nowMs, `${message} (${why})`);
   return [bind, event];
 }
 
-/** A pod no node can take: say why on its condition and in a FailedScheduling event, once per new reason. */
-function waitCommands(pod: PodInfo, message: string, nowMs: number): PlannedCommand[] {
+/**
+ * A pod no node can take: say why on its condition and in a FailedScheduling event, once per new
+ * reason. The condition's patch carries the record of the decision.
+ */
+function waitCommands(pod: PodInfo, message: string, record: SchedulingRecord, nowMs: number): PlannedCommand[] {
   const condition = conditionCommand(pod, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }, nowMs, `${podKey(pod)} cannot be scheduled: ${message}`);
   if (!condition) return [];
   const note = message.length <= EVENT_MESSAGE_LIMIT ? message : `${message.slice(0, EVENT_MESSAGE_LIMIT - 4)} ...`;
-  return [condition, eventCommand(pod, { type: 'Warning', reason: 'FailedScheduling', action: 'Scheduling', message: note }, nowMs, `${podKey(pod)} cannot be scheduled: ${message}`)];
+  return [{ ...condition, detail: record }, eventCommand(pod, { type: 'Warning', reason: 'FailedScheduling', action: 'Scheduling', message: note }, nowMs, `${podKey(pod)} cannot be scheduled: ${message}`)];
 }
 
 /**

@@ -14,6 +14,7 @@ export type Route =
   | { kind: 'openapi-doc'; group: string; version: string }
   | { kind: 'resource'; type: ResourceType; namespace?: string; name?: string; subresource?: string }
   | { kind: 'review'; type: ReviewType }
+  | { kind: 'pod-scheduling'; namespace: string; name: string }
   | { kind: 'unknown-resource'; group: string; version: string; resource: string }
   | { kind: 'not-found' };
 
@@ -22,6 +23,8 @@ export type Route =
  *   /api/v1/[namespaces/<ns>/]<plural>[/<name>[/<sub>]]
  *   /apis/<group>/<version>/[namespaces/<ns>/]<plural>[/<name>[/<sub>]]
  * /api/v1/namespaces/<name>[/<sub>] is the Namespace object itself.
+ * skiff's own reads, beyond Kubernetes, live under /skiff/v1:
+ *   /skiff/v1/namespaces/<ns>/pods/<name>/scheduling   the scheduler's last decision about a pod
  */
 export function routeOf(pathname: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -48,9 +51,19 @@ export function routeOf(pathname: string): Route {
       if (parts.length === 2) return { kind: 'discovery-group', group: parts[1] };
       if (parts.length === 3) return { kind: 'discovery-resources', group: parts[1], version: parts[2] };
       return resourceRoute(parts[1], parts[2], parts.slice(3));
+    case 'skiff':
+      return skiffRoute(parts.slice(1));
     default:
       return { kind: 'not-found' };
   }
+}
+
+function skiffRoute(rest: string[]): Route {
+  const [version, namespaces, namespace, pods, name, what, ...extra] = rest;
+  if (version === 'v1' && namespaces === 'namespaces' && pods === 'pods' && what === 'scheduling' && extra.length === 0 && namespace && name) {
+    return { kind: 'pod-scheduling', namespace, name };
+  }
+  return { kind: 'not-found' };
 }
 
 function resourceRoute(group: string, version: string, rest: string[]): Route {

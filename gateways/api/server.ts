@@ -14,6 +14,7 @@ import { sendError, sendJson, wantsAggregatedDiscovery } from './http';
 import { routeOf, type Route } from './paths';
 import { serveReview } from './reviews';
 import { serveResource } from './resources';
+import { servePodScheduling } from './scheduling';
 import type { WatchDeps } from './watch';
 
 export const SERVER_VERSION = {
@@ -102,6 +103,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ApiServ
     await serveResource({ req, res, url, type: route.type, namespace: route.namespace, name: route.name, subresource: route.subresource, user: user.username }, deps);
     return;
   }
+  if (route.kind === 'pod-scheduling') {
+    if (req.method !== 'GET') throw reject.methodNotAllowed(`${req.method} is not supported on ${url.pathname}`);
+    // Reading a pod's scheduling story is reading the pod (a subresource, for authorizers that tell them apart).
+    const attrs: ResourceAttributes = { verb: 'get', group: '', resource: 'pods', subresource: 'scheduling', namespace: route.namespace, name: route.name };
+    const decision = config.authorizer.authorize(user, attrs);
+    if (!decision.allowed) throw forbidden(user, attrs, decision);
+    await servePodScheduling(res, route.namespace, route.name, deps);
+    return;
+  }
   if (route.kind === 'not-found' || route.kind === 'unknown-resource') throw reject.notFoundPath();
   if (req.method !== 'GET') throw reject.methodNotAllowed(`${req.method} is not supported on ${url.pathname}`);
   serveStatic(req, res, route, config);
@@ -141,6 +151,7 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, route: Route, co
     case 'not-found':
     case 'resource':
     case 'review':
+    case 'pod-scheduling':
       throw reject.notFoundPath();
     default: {
       const never: never = route;

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { request, Agent } from 'node:https';
 
@@ -14,6 +14,17 @@ export function spawnControlPlane(opts: { dataDir: string; natsUrl: string; port
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
   return { child, output: () => out, exited };
+}
+
+export type CliRun = Readonly<{ code: number; stdout: string; stderr: string }>;
+
+/** One `skiff ARGS…` with the given kubeconfig, as a user would run it; never rejects. */
+export function runCli(kubeconfigPath: string, args: readonly string[], timeoutMs = 90_000): Promise<CliRun> {
+  return new Promise((ok) => {
+    execFile(process.execPath, [BIN, '--kubeconfig', kubeconfigPath, ...args], { timeout: timeoutMs }, (err, stdout, stderr) => {
+      ok({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
 }
 
 export type HttpsClient = Readonly<{

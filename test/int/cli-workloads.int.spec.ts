@@ -1,19 +1,9 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { startTestCluster, until, type TestCluster } from '../harness/cluster';
-
-const BIN = resolve(__dirname, '..', '..', 'bin', 'skiff');
-
-type Run = { code: number; stdout: string; stderr: string };
+import { runCli, type CliRun } from '../harness/process';
 
 describe('skiff scale, rollout, cordon and drain on hollow nodes', () => {
   let c: TestCluster;
-  const skiff = (...args: string[]): Promise<Run> =>
-    new Promise((ok) => {
-      execFile(process.execPath, [BIN, '--kubeconfig', c.cp.kubeconfigPath, ...args], { timeout: 90_000 }, (err, stdout, stderr) => {
-        ok({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      });
-    });
+  const skiff = (...args: string[]): Promise<CliRun> => runCli(c.cp.kubeconfigPath, args);
   const ok = async (...args: string[]): Promise<string> => {
     const r = await skiff(...args);
     if (r.code !== 0) throw new Error(`skiff ${args.join(' ')} → ${r.code}\n${r.stdout}\n${r.stderr}`);

@@ -1,8 +1,8 @@
-import { EventLog } from '../../eventlog/jetstream-log';
+import { EventLog, STREAMS } from '../../eventlog/jetstream-log';
 import { RevisionConflictError } from '../../eventlog/errors';
 import { subjectOf } from '../../eventlog/subjects';
 import { SnapshotStore } from '../../eventlog/snapshots';
-import type { Event } from '../../eventlog/types';
+import type { Command, Event, JsonValue } from '../../eventlog/types';
 import { startTestNats } from '../harness/nats';
 
 const ref = { group: 'apps', resource: 'deployments', namespace: 'default', name: 'web.v1' };
@@ -64,5 +64,30 @@ describe('eventlog against a real nats-server', () => {
     const back = await store.load('objects');
     expect(back?.position).toBe(42);
     expect(Buffer.from(back!.body).equals(Buffer.from(body))).toBe(true);
+  });
+
+  it('finds the newest command on a subject that carries a detail, reading back in growing windows', async () => {
+    const pod = (name: string) => subjectOf('cmd', { group: '', resource: 'pods', namespace: 'default', name });
+    const command = (id: string, subject: string, detail?: JsonValue): Command => ({
+      kind: 'command', id, type: 'object.patch', schema: 1, subject, time: 1, who: 'test', correlationId: id, causationId: '', payload: {},
+      ...(detail !== undefined ? { detail } : {}),
+    });
+    // On a: a record, then another, then 40 commands without one, interleaved with b's.
+    await log.appendCommand(command('a0', pod('a'), { n: 0 }));
+    await log.appendCommand(command('a1', pod('a'), { n: 1 }));
+    for (let i = 0; i < 40; i++) {
+      await log.appendCommand(command(`a-plain-${i}`, pod('a')));
+      await log.appendCommand(command(`b-plain-${i}`, pod('b')));
+    }
+    const withDetail = (r: { envelope: unknown }) => (r.envelope as Command).detail !== undefined;
+    const found = await log.findLast(pod('a'), withDetail, { stream: STREAMS.commands, firstWindow: 4 });
+    expect(found?.envelope.id).toBe('a1');
+    expect((found?.envelope as Command).detail).toEqual({ n: 1 });
+    // The last command itself, by direct get.
+    expect((await log.findLast(pod('a'), () => true, { stream: STREAMS.commands }))?.envelope.id).toBe('a-plain-39');
+    expect(await log.findLast(pod('b'), withDetail, { stream: STREAMS.commands, firstWindow: 4 })).toBeUndefined();
+    expect(await log.findLast(pod('nobody'), withDetail, { stream: STREAMS.commands })).toBeUndefined();
+    // Bounded: two windows of 4 and 16 records do not reach back 80.
+    expect(await log.findLast(pod('a'), withDetail, { stream: STREAMS.commands, firstWindow: 4, maxReads: 2 })).toBeUndefined();
   });
 });

@@ -31,6 +31,10 @@ describe('scheduling pass: binding', () => {
       payload: { op: 'bind', node: 'n1', expectedUid: 'u-web-0' },
       // TaintToleration 100 × 3 + NodeResourcesFit 97 (a best-effort pod weighs 100m/200Mi) + SelectorSpread 100.
       reason: 'bind default/web-0 to n1: score 497, the best of 1 feasible node(s) out of 1',
+      detail: {
+        kind: 'scheduling', uid: 'u-web-0', outcome: 'bound', node: 'n1', nodes: 1, evaluated: 1, feasible: 1, rejected: [], unrecorded: 0,
+        scored: [{ node: 'n1', total: 497, scores: { TaintToleration: 100, NodeAffinity: 0, NodeResourcesFit: 97, SelectorSpread: 100, InterPodAffinity: 0 } }],
+      },
     });
     expect(event.ref).toMatchObject({ group: '', resource: 'events', namespace: 'default' });
     expect(event.ref.name).toMatch(/^web-0\.[0-9a-f]{16}$/);
@@ -136,6 +140,15 @@ describe('scheduling pass: a pod that cannot be placed', () => {
       op: 'patch', patchType: 'strategic', target: 'status', fieldManager: 'default-scheduler', force: false,
       patch: { status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastTransitionTime: '2026-05-02T03:04:05Z' }] } },
     });
+    // The decision rides on the condition's patch, not on the event.
+    expect(status.detail).toEqual({
+      kind: 'scheduling', uid: 'uid-big', outcome: 'unschedulable', message, nodes: 3, evaluated: 3, feasible: 0,
+      rejected: [
+        { reasons: ['Insufficient cpu'], nodes: ['w1', 'w2'] },
+        { reasons: ['node(s) had untolerated taint(s)'], detail: 'untolerated taint node-role.kubernetes.io/control-plane:NoSchedule', nodes: ['cp'] },
+      ],
+    });
+    expect(event.detail).toBeUndefined();
     expect(event.payload.op === 'create' && event.payload.object).toMatchObject({
       reason: 'FailedScheduling', type: 'Warning', message, action: 'Scheduling', source: { component: 'default-scheduler' },
       involvedObject: { kind: 'Pod', name: 'big', namespace: 'default', uid: 'uid-big' },
