@@ -5,6 +5,7 @@ import type { KubeObject } from '../kinds/types';
 import type { Reconciler } from '../reconcile/controller';
 import { converged } from '../reconcile/plan';
 import { planScheduling, SCHEDULER_NAME } from '../scheduler';
+import { UnschedulablePods } from '../scheduler/unschedulable-pods';
 import { planDeployment } from './deployment.plan';
 import { planReplicaSet } from './replicaset.plan';
 import type { Deployment, Pod, ReplicaSet } from './workloads';
@@ -94,22 +95,27 @@ const schedulerOf = (pod: KubeObject) => (pod.spec as { schedulerName?: string }
 /** Pods per scheduling pass: a pass runs synchronously, so a bounded one keeps the API answering. */
 const SCHEDULING_BATCH = 500;
 
-/** The scheduler works in passes over the pending pods: one key, re-run whenever pods or nodes change. */
+/**
+ * The scheduler works in passes over the pending pods: one key, run again when a change may let a
+ * pod be placed. Pods no node could take wait in the unschedulable queue until then.
+ */
 export function schedulerReconciler(projection: ObjectsProjection): Reconciler {
   const { store } = projection;
   const pods = scopeKey(PODS);
   const nodes = scopeKey(NODES);
   const PASS = 'pass';
+  const unschedulable = new UnschedulablePods();
   return {
     identity: 'system:serviceaccount:kube-system:default-scheduler',
-    keysFor: (c) => (c.scope === pods || c.scope === nodes ? [PASS] : []),
+    keysFor: (c) => ((c.scope === pods || c.scope === nodes) && unschedulable.observe(c, c.scope === nodes) ? [PASS] : []),
     allKeys: () => [PASS],
     plan: (_key, nowMs) => {
       const pending = [...store.keysOfPodsOn('')].flatMap((key) => store.getByKey(key)?.object ?? [])
-        .filter((p) => !p.metadata.deletionTimestamp && schedulerOf(p) === SCHEDULER_NAME);
-      if (pending.length === 0) return converged;
-      const bound = all(store, PODS, (p) => nodeNameOf(p) !== undefined && !terminal(p));
-      return planScheduling(pending, all(store, NODES), bound, nowMs, SCHEDULING_BATCH);
+        .filter((p) => !p.metadata.deletionTimestamp && schedulerOf(p) === SCHEDULER_NAME && unschedulable.ready(keyOf(p), nowMs));
+      const plan = pending.length === 0 ? { ...converged, unschedulable: [] } : planScheduling(pending, all(store, NODES), all(store, PODS, (p) => nodeNameOf(p) !== undefined && !terminal(p)), nowMs, SCHEDULING_BATCH);
+      for (const { key, waitsForPods } of plan.unschedulable) unschedulable.park(key, waitsForPods, nowMs);
+      const retry = unschedulable.nextRetryInMs(nowMs);
+      return plan.requeueAfterMs !== undefined || retry === undefined ? plan : { ...plan, requeueAfterMs: retry };
     },
   };
 }

@@ -46,7 +46,10 @@ function queueOrder(a: PodInfo, b: PodInfo): number {
  * One pass: the first `maxPods` pending pods in queue order (all by default). A pass is synchronous,
  * so a bounded one keeps the process answering; a pass that left pods behind asks to run again at once.
  */
-export function planScheduling(pendingPods: readonly KubeObject[], nodes: readonly KubeObject[], boundPods: readonly KubeObject[], nowMs: number, maxPods = Infinity): Plan {
+/** A pass's plan, and the pods (`namespace/name`) no node could take, for the unschedulable queue. */
+export type SchedulingPlan = Plan & Readonly<{ unschedulable: readonly Readonly<{ key: string; waitsForPods: boolean }>[] }>;
+
+export function planScheduling(pendingPods: readonly KubeObject[], nodes: readonly KubeObject[], boundPods: readonly KubeObject[], nowMs: number, maxPods = Infinity): SchedulingPlan {
   const podsByNode = new Map<string, KubeObject[]>();
   for (const pod of boundPods) {
     const node = podSpecOf(pod).nodeName;
@@ -60,6 +63,7 @@ export function planScheduling(pendingPods: readonly KubeObject[], nodes: readon
   const waiting = pendingPods.filter(waitsForScheduler).map(podInfoOf).sort(queueOrder);
   const queue = waiting.slice(0, maxPods);
   const commands: PlannedCommand[] = [];
+  const unschedulable: { key: string; waitsForPods: boolean }[] = [];
   for (const pod of queue) {
     const decision = scheduleOn(pod, nodeInfos);
     const record = schedulingRecord(decision, pod.uid, nodeInfos.length);
@@ -69,9 +73,10 @@ export function planScheduling(pendingPods: readonly KubeObject[], nodes: readon
       commands.push(...bindCommands(pod, decision, record, nowMs));
     } else {
       commands.push(...waitCommands(pod, decision.message, record, nowMs));
+      unschedulable.push({ key: podKey(pod), waitsForPods: pod.requiredAffinityTerms.length > 0 });
     }
   }
-  return waiting.length > queue.length ? { commands, requeueAfterMs: 1 } : { commands };
+  return waiting.length > queue.length ? { commands, unschedulable, requeueAfterMs: 1 } : { commands, unschedulable };
 }
 
 const podRef = (pod: PodInfo): ObjectRef => ({ group: '', resource: 'pods', namespace: pod.namespace, name: pod.name });

@@ -174,7 +174,7 @@ describe('scheduling pass: a pod that cannot be placed', () => {
 describe('scheduling pass: converged → no commands', () => {
   it('pods already bound', () => {
     const bound = [pod('a', { nodeName: 'n1', cpu: '1' }), pod('b', { nodeName: 'n2' })];
-    expect(planScheduling(bound, [node('n1'), node('n2')], bound, NOW)).toEqual({ commands: [] });
+    expect(planScheduling(bound, [node('n1'), node('n2')], bound, NOW)).toEqual({ commands: [], unschedulable: [] });
   });
 
   it('an unschedulable pod whose condition already says why', () => {
@@ -184,7 +184,8 @@ describe('scheduling pass: converged → no commands', () => {
     if (payload.op !== 'patch') throw new Error('expected a status patch first');
     const recorded = (payload.patch as { status: { conditions: { message: string }[] } }).status.conditions[0].message;
     const condition = { type: 'PodScheduled', status: 'False' as const, reason: 'Unschedulable', message: recorded, lastTransitionTime: '2026-05-02T03:04:05Z' };
-    expect(planScheduling([pod('big', { cpu: '2', conditions: [condition] })], nodes, [], NOW + 60_000)).toEqual({ commands: [] });
+    // No new commands, but the pod is still reported unschedulable, so it waits in the unschedulable queue.
+    expect(planScheduling([pod('big', { cpu: '2', conditions: [condition] })], nodes, [], NOW + 60_000)).toEqual({ commands: [], unschedulable: [{ key: 'default/big', waitsForPods: false }] });
   });
 
   it('pods that are not this scheduler’s to place', () => {
@@ -194,10 +195,10 @@ describe('scheduling pass: converged → no commands', () => {
       pod('deleting', { deleting: true }),
       pod('finished', { phase: 'Failed' }),
     ];
-    expect(planScheduling(pods, [node('n1')], [], NOW)).toEqual({ commands: [] });
+    expect(planScheduling(pods, [node('n1')], [], NOW)).toEqual({ commands: [], unschedulable: [] });
   });
 
   it('nothing pending', () => {
-    expect(planScheduling([], [node('n1')], [], NOW)).toEqual({ commands: [] });
+    expect(planScheduling([], [node('n1')], [], NOW)).toEqual({ commands: [], unschedulable: [] });
   });
 });
