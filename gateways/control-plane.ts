@@ -40,6 +40,8 @@ export type ControlPlaneOptions = Readonly<{
   /** Hollow nodes (simulated kubelets, no containers) run in this process: `skiff up --hollow-nodes N`. */
   hollowNodes?: number;
   hollowStartDelayMs?: number;
+  /** How long a hollow node takes to stop a deleted pod's containers (default 0: at once). */
+  hollowStopDelayMs?: number;
   /** How long a node may miss heartbeats before it is NotReady (Kubernetes' default: 40 s). */
   nodeGracePeriodMs?: number;
   heartbeatIntervalMs?: number;
@@ -159,7 +161,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
           const agent = await startHollowNodes({
             nodes: Array.from({ length: opts.hollowNodes ?? 0 }, (_, index) => ({ name: `hollow-${index}`, index })),
             projection, bus, log, heartbeatIntervalMs: opts.heartbeatIntervalMs,
-            timings: { startDelayMs: opts.hollowStartDelayMs ?? 1_000 },
+            timings: { startDelayMs: opts.hollowStartDelayMs ?? 1_000, stopDelayMs: opts.hollowStopDelayMs ?? 0 },
           });
           return {
             stop: async () => {

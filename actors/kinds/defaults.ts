@@ -37,6 +37,8 @@ const DEFAULTERS: Readonly<Record<string, Defaulter>> = {
 const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
 const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable';
 const DEFAULT_TOLERATION_SECONDS = 300;
+/** SetDefaults_PodSpec's terminationGracePeriodSeconds (v1.DefaultTerminationGracePeriodSeconds). */
+export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 
 function defaultPod(pod: KubeObject): void {
   const spec = ensureObject(pod, 'spec');
@@ -79,7 +81,7 @@ function defaultPodSpec(spec: Obj): void {
   setIfAbsentOrEmpty(spec, 'dnsPolicy', 'ClusterFirst');
   setIfAbsentOrEmpty(spec, 'restartPolicy', 'Always');
   setIfAbsent(spec, 'securityContext', {});
-  setIfAbsent(spec, 'terminationGracePeriodSeconds', 30);
+  setIfAbsent(spec, 'terminationGracePeriodSeconds', DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS);
   setIfAbsentOrEmpty(spec, 'schedulerName', 'default-scheduler');
   for (const c of [...objects(spec.containers), ...objects(spec.initContainers), ...objects(spec.ephemeralContainers)]) {
     defaultContainer(c);

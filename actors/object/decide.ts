@@ -1,6 +1,6 @@
 import type { ObjectRef } from '../../eventlog/types';
 import { rfc3339, uidFrom } from '../ids';
-import { applyDefaults } from '../kinds/defaults';
+import { applyDefaults, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS } from '../kinds/defaults';
 import { compactMetadata } from '../kinds/fields';
 import { apiVersionOf } from '../kinds/registry';
 import type { Json, KubeObject, ResourceType } from '../kinds/types';
@@ -191,7 +191,9 @@ function update(old: KubeObject, candidate: KubeObject, command: ObjectCommand, 
   validateOrReject(next, old, ctx);
   if (fieldManager !== undefined) next = recordUpdate(old, next, fieldManager, time, next.apiVersion);
   next = withoutResourceVersion(next);
-  if (next.metadata.deletionTimestamp && !hasFinalizers(next)) {
+  // The last finalizer going removes the object, unless a grace period still runs: then whoever
+  // finishes it (the kubelet, for a Pod) does, with a delete of grace 0 (shouldDeleteDuringUpdate).
+  if (next.metadata.deletionTimestamp && !hasFinalizers(next) && (old.metadata.deletionGracePeriodSeconds ?? 0) === 0) {
     return [{ type: ObjectEventType.deleted, payload: { object: next } }];
   }
   return [{ type: ObjectEventType.updated, payload: { object: next, changed } }];
@@ -206,19 +208,57 @@ function remove(state: ObjectState, command: ObjectCommand, options: DeleteOptio
   if (pre.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion) {
     throw reject.conflict(ctx.type.group, ctx.type.plural, ctx.ref.name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
   }
-  if (old.metadata.deletionTimestamp) return [];
+  if (old.metadata.deletionTimestamp) return removeAgain(old, command, options);
+  const grace = ctx.type.kind === 'Pod' ? podGracePeriodSeconds(old, options) : 0;
   // Foreground: the garbage collector deletes the dependents first, then lifts this finalizer.
   // Orphan: it detaches the dependents, then lifts it. Background needs no finalizer.
   const propagation = options.propagationPolicy === 'Foreground' ? FOREGROUND_FINALIZER : options.propagationPolicy === 'Orphan' ? ORPHAN_FINALIZER : undefined;
   const finalizers = propagation ? [...new Set([...(old.metadata.finalizers ?? []), propagation])] : old.metadata.finalizers;
   const object = withoutResourceVersion(finalizers ? { ...old, metadata: { ...old.metadata, finalizers } } : old);
-  if (!hasFinalizers(object)) return [{ type: ObjectEventType.deleted, payload: { object } }];
+  if (grace === 0 && !hasFinalizers(object)) return [{ type: ObjectEventType.deleted, payload: { object } }];
   const terminating: KubeObject = {
     ...object,
-    metadata: { ...object.metadata, deletionTimestamp: rfc3339(command.time), deletionGracePeriodSeconds: 0 },
+    metadata: { ...object.metadata, deletionTimestamp: rfc3339(command.time + grace * 1000), deletionGracePeriodSeconds: grace },
     ...(ctx.type.kind === 'Namespace' ? { status: { ...(object.status as object), phase: 'Terminating' } } : {}),
   };
   return [{ type: ObjectEventType.deletionRequested, payload: { object: terminating } }];
+}
+
+/**
+ * The grace period a Pod gets (podStrategy.CheckGracefulDelete): the request's, else the pod's
+ * terminationGracePeriodSeconds; none for a pod no node runs (unbound) or that has finished
+ * (Succeeded, Failed), since nothing is there to stop. A negative period means 1 s.
+ */
+function podGracePeriodSeconds(pod: KubeObject, options: DeleteOptions): number {
+  const spec = (pod.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
+  const phase = (pod.status as { phase?: string } | undefined)?.phase;
+  if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+  const period = options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
+  return period < 0 ? 1 : period;
+}
+
+/**
+ * A DELETE of an object already being deleted (rest.BeforeDelete): only a shorter grace period
+ * changes anything. The deletionTimestamp moves back by the difference (never before now, where a
+ * non-zero period becomes 1 s so that whoever finishes the object still does), and a period of 0
+ * removes the object unless finalizers hold it: the kubelet's last word on a pod. A longer or
+ * equal period, or none, is a no-op that answers with the object.
+ */
+function removeAgain(old: KubeObject, command: ObjectCommand, options: DeleteOptions): ObjectEventDraft[] {
+  const current = old.metadata.deletionGracePeriodSeconds ?? 0;
+  // No grace left to shorten: gone unless finalizers hold it (a failed removal is retried here).
+  if (current === 0) return hasFinalizers(old) ? [] : [{ type: ObjectEventType.deleted, payload: { object: withoutResourceVersion(old) } }];
+  const asked = options.gracePeriodSeconds;
+  if (asked === undefined) return [];
+  const requested = asked < 0 ? 1 : asked;
+  if (requested >= current) return [];
+  const askedAtMs = Date.parse(old.metadata.deletionTimestamp as string) - current * 1000;
+  const past = askedAtMs + requested * 1000 < command.time;
+  const grace = past && requested !== 0 ? 1 : requested;
+  const deadlineMs = past ? command.time : askedAtMs + requested * 1000;
+  const object = withoutResourceVersion({ ...old, metadata: { ...old.metadata, deletionTimestamp: rfc3339(deadlineMs), deletionGracePeriodSeconds: grace } });
+  if (grace === 0 && !hasFinalizers(object)) return [{ type: ObjectEventType.deleted, payload: { object } }];
+  return [{ type: ObjectEventType.deletionRequested, payload: { object } }];
 }
 
 /**

@@ -4,6 +4,7 @@ import { waitUntilGone } from '../wait-until-gone';
 import { helpFlag, parseArgs } from '../args';
 import type { CliContext } from '../context';
 import { CliError, formatError } from '../errors';
+import { gracePeriodFlag } from '../grace-period';
 import { readManifests } from '../manifests';
 import { typeName } from '../print';
 import { parseTargets, resolveTargets } from '../resources';
@@ -12,6 +13,8 @@ const flagSpecs = {
   filename: { kind: 'list', short: 'f' },
   cascade: { kind: 'string' },
   'grace-period': { kind: 'string' },
+  force: { kind: 'boolean' },
+  now: { kind: 'boolean' },
   wait: { kind: 'boolean' },
   'ignore-not-found': { kind: 'boolean' },
   help: helpFlag,
@@ -20,7 +23,11 @@ const flagSpecs = {
 const USAGE = `Usage: skiff delete KIND NAME… | KIND/NAME… | -f FILE|DIR|-  [flags]
 
       --cascade MODE        background (default) | foreground | orphan
-      --grace-period SECS   seconds the object gets to terminate (default: the object's own)
+      --grace-period SECS   seconds the object gets to terminate (default: the object's own);
+                            0 only with --force, else it means 1
+      --now                 the same as --grace-period=1: stop at once, but through the kubelet
+      --force               with --grace-period=0 (implied): remove at once from the API, without
+                            waiting for the node to confirm the containers have stopped
       --wait=false          return without waiting for the objects to be gone
       --ignore-not-found    treat "not found" as deleted
 `;
@@ -34,7 +41,9 @@ export async function runDelete(argv: string[], ctx: CliContext): Promise<number
     ctx.stdout.write(USAGE);
     return 0;
   }
-  const options: DeleteOptions = { propagationPolicy: cascadeOf(flags.cascade), gracePeriodSeconds: gracePeriodOf(flags['grace-period']) };
+  const grace = gracePeriodOf(flags['grace-period'], Boolean(flags.now), Boolean(flags.force));
+  if (grace === 0) ctx.stderr.write('Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n');
+  const options: DeleteOptions = { propagationPolicy: cascadeOf(flags.cascade), gracePeriodSeconds: grace };
   const files = flags.filename ?? [];
   if (files.length > 0 && args.length > 0) throw new CliError('give objects either with -f or as arguments, not both');
   if (files.length === 0 && args.length === 0) throw new CliError('you must provide one or more resources by argument or filename');
@@ -46,7 +55,7 @@ export async function runDelete(argv: string[], ctx: CliContext): Promise<number
   for (const target of doomed) {
     try {
       const answer = await client.delete(target.resource, target.name, { ...options, namespace: target.namespace });
-      ctx.stdout.write(`${typeName(target.resource)} "${target.name}" deleted\n`);
+      ctx.stdout.write(`${typeName(target.resource)} "${target.name}" ${grace === 0 ? 'force deleted' : 'deleted'}\n`);
       deleted.push({ target, uid: answer.kind === 'Status' ? undefined : answer.metadata?.uid });
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
@@ -77,11 +86,20 @@ function cascadeOf(flag: string | undefined): DeleteOptions['propagationPolicy']
   }
 }
 
-/** kubectl's default is -1: "use the object's own grace period", i.e. send nothing. */
-function gracePeriodOf(flag: string | undefined): number | undefined {
-  if (flag === undefined) return undefined;
-  if (!/^-?\d+$/.test(flag)) throw new CliError(`invalid argument "${flag}" for "--grace-period" flag: not an integer`);
-  const seconds = Number(flag);
+/**
+ * kubectl's grace period: -1 (the default) sends none, so the object's own applies; --now is 1;
+ * 0 without --force becomes 1 (so a pod still stops through its kubelet); --force alone means 0,
+ * and with a period above 0 is an error. Only 0 removes at once.
+ */
+function gracePeriodOf(flag: string | undefined, now: boolean, force: boolean): number | undefined {
+  let seconds = gracePeriodFlag(flag);
+  if (now) {
+    if (seconds !== -1) throw new CliError('--now and --grace-period cannot be specified together');
+    seconds = 1;
+  }
+  if (seconds === 0 && !force) seconds = 1;
+  if (force && seconds < 0) seconds = 0;
+  if (force && seconds > 0) throw new CliError('--force and --grace-period greater than 0 cannot be specified together');
   return seconds < 0 ? undefined : seconds;
 }
 

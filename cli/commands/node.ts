@@ -13,18 +13,21 @@ const flags = {
   name: { kind: 'string' },
   nats: { kind: 'string' },
   'start-delay': { kind: 'string' },
+  'stop-delay': { kind: 'string' },
   help: helpFlag,
 } as const;
 
 const HELP = `Run a node agent in the foreground that joins an existing cluster through its NATS server.
 
-Usage: skiff node --hollow --name NAME --nats URL [--start-delay MS]
+Usage: skiff node --hollow --name NAME --nats URL [--start-delay MS] [--stop-delay MS]
 
   --hollow       a simulated node: pods bound to it go Pending → Running with no containers
                  (the only runtime until real worker nodes land)
   --name         the Node's name (lowercase DNS subdomain)
   --nats         the cluster's NATS URL (skiff up prints it)
   --start-delay  milliseconds from binding to Running (default 1000)
+  --stop-delay   milliseconds from a pod's deletion to its containers stopped, at most its grace
+                 period (default 0); then the pod is removed
 
 The agent reads the cluster state from the log itself (its own projection from the newest snapshot)
 and reports through commands; Ctrl-C or SIGTERM stops it, and the node goes NotReady after the
@@ -41,8 +44,8 @@ export async function runNode(args: readonly string[], ctx: CliContext): Promise
   if (!f.hollow) throw new CliError('skiff node needs --hollow: real worker nodes (containerd) are not available yet');
   if (!f.name || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(f.name)) throw new CliError('skiff node needs --name NAME (a lowercase DNS subdomain)');
   if (!f.nats) throw new CliError('skiff node needs --nats URL (the cluster\'s NATS server, printed by skiff up)');
-  const startDelayMs = f['start-delay'] === undefined ? 1_000 : Number(f['start-delay']);
-  if (!Number.isInteger(startDelayMs) || startDelayMs < 0) throw new CliError(`--start-delay must be a whole number of milliseconds, got "${f['start-delay']}"`);
+  const startDelayMs = millisecondsOf(f, 'start-delay', 1_000);
+  const stopDelayMs = millisecondsOf(f, 'stop-delay', 0);
 
   const log = await EventLog.open({ servers: f.nats, name: `skiff-node-${f.name}` });
   const projection = new ObjectsProjection();
@@ -50,7 +53,7 @@ export async function runNode(args: readonly string[], ctx: CliContext): Promise
   const bus = new CommandBus(log);
   try {
     await host.start();
-    const agent = await startHollowNodes({ nodes: [{ name: f.name, index: indexOf(f.name) }], log, projection, bus, timings: { startDelayMs } });
+    const agent = await startHollowNodes({ nodes: [{ name: f.name, index: indexOf(f.name) }], log, projection, bus, timings: { startDelayMs, stopDelayMs } });
     ctx.stdout.write(`node ${f.name} (hollow) joined the cluster at ${f.nats}\n`);
     const stopped = new Promise<string>((ok) => {
       ctx.signal.addEventListener('abort', () => ok('interrupted'), { once: true });
@@ -73,4 +76,12 @@ function indexOf(name: string): number {
   let h = 0;
   for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
   return h % 254;
+}
+
+function millisecondsOf(f: Readonly<Record<string, unknown>>, flag: 'start-delay' | 'stop-delay', fallback: number): number {
+  const value = f[flag];
+  if (value === undefined) return fallback;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0) throw new CliError(`--${flag} must be a whole number of milliseconds, got "${String(value)}"`);
+  return ms;
 }

@@ -1,7 +1,7 @@
 /** Pod: where it runs, its phase, containers and their states, conditions, volumes, QoS. */
 import type { KubeObject } from '../../actors/kinds/types';
-import { rfc1123z } from '../time';
-import { writeControlledBy, type Condition } from './common';
+import { age, rfc1123z } from '../time';
+import { writeControlledBy, type Condition, type DescribeDeps } from './common';
 import { formatToleration, writeContainers, writeVolumes, type ContainerStatus, type PodSpec } from './containers';
 import type { DescribeWriter } from './writer';
 
@@ -19,14 +19,18 @@ type PodStatus = Readonly<{
   initContainerStatuses?: readonly ContainerStatus[];
 }>;
 
-export function describePod(w: DescribeWriter, pod: KubeObject): void {
+export function describePod(w: DescribeWriter, pod: KubeObject, deps: DescribeDeps): void {
   const spec = (pod.spec ?? {}) as PodSpec;
   const status = (pod.status ?? {}) as PodStatus;
   w.field(0, 'Priority', spec.priority ?? 0);
   w.field(0, 'Service Account', spec.serviceAccountName);
   w.field(0, 'Node', spec.nodeName ? `${spec.nodeName}${status.hostIP ? `/${status.hostIP}` : ''}` : undefined);
   if (status.startTime) w.field(0, 'Start Time', rfc1123z(status.startTime));
-  w.field(0, 'Status', pod.metadata.deletionTimestamp ? `Terminating (lasts since ${rfc1123z(pod.metadata.deletionTimestamp)})` : status.phase);
+  // kubectl's words, its age of a deletionTimestamp still ahead included (`<invalid>`).
+  if (pod.metadata.deletionTimestamp && status.phase !== 'Succeeded' && status.phase !== 'Failed') {
+    w.field(0, 'Status', `Terminating (lasts ${age(pod.metadata.deletionTimestamp, deps.nowMs)})`);
+    w.field(0, 'Termination Grace Period', `${pod.metadata.deletionGracePeriodSeconds ?? 0}s`);
+  } else w.field(0, 'Status', status.phase);
   if (status.reason) w.field(0, 'Reason', status.reason);
   if (status.message) w.field(0, 'Message', status.message);
   // kubectl prints an unset pod IP as empty, unlike the other fields.

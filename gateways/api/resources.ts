@@ -303,28 +303,37 @@ async function serveBinding(r: ResourceRequest, deps: ResourceDeps): Promise<voi
 }
 
 async function serveDelete(r: ResourceRequest, deps: ResourceDeps): Promise<void> {
-  const body = (await bodyOf(r)) as (DeleteOptions & { kind?: string }) | undefined;
-  const q = r.url.searchParams;
-  const grace = q.get('gracePeriodSeconds');
-  const policy = q.get('propagationPolicy') as DeleteOptions['propagationPolicy'] | null;
-  const options: DeleteOptions = {
-    ...(body?.preconditions ? { preconditions: body.preconditions } : {}),
-    ...(body?.propagationPolicy || policy ? { propagationPolicy: body?.propagationPolicy ?? (policy as DeleteOptions['propagationPolicy']) } : {}),
-    ...(body?.gracePeriodSeconds !== undefined || grace !== null ? { gracePeriodSeconds: body?.gracePeriodSeconds ?? Number(grace) } : {}),
-  };
-  await execute(r, deps, refOf(r, r.name as string), { op: 'delete', options }, 200);
+  await execute(r, deps, refOf(r, r.name as string), { op: 'delete', options: await deleteOptionsOf(r) }, 200);
 }
 
 async function serveDeleteCollection(r: ResourceRequest, deps: ResourceDeps): Promise<void> {
+  const options = await deleteOptionsOf(r);
   const filter = listFilterOf(r.type, r.namespace, r.url.searchParams);
   const page = listPage(deps.projection.store, filter, 0, null, deps.projection.position);
   const deleted: KubeObject[] = [];
   for (const object of page.items) {
-    const outcome = await deps.bus.send(refOf(r, object.metadata.name as string), { op: 'delete', options: {} }, r.user);
+    const outcome = await deps.bus.send(refOf(r, object.metadata.name as string), { op: 'delete', options }, r.user);
     if (outcome.ok) deleted.push(object);
   }
   const bare = deleted.map(({ kind: _k, apiVersion: _a, ...rest }) => rest);
   sendJson(r.res, 200, { kind: r.type.listKind, apiVersion: apiVersionOf(r.type), metadata: { resourceVersion: String(deps.projection.position) }, items: bare });
+}
+
+/** DeleteOptions from the body, or from the query (`?gracePeriodSeconds=0&propagationPolicy=…`, as kubectl and client-go may send them). */
+async function deleteOptionsOf(r: ResourceRequest): Promise<DeleteOptions> {
+  const body = (await bodyOf(r)) as (DeleteOptions & { kind?: string; gracePeriodSeconds?: number | null }) | undefined;
+  const q = r.url.searchParams;
+  const policy = body?.propagationPolicy ?? q.get('propagationPolicy') ?? undefined;
+  const grace = body?.gracePeriodSeconds ?? q.get('gracePeriodSeconds') ?? undefined;
+  const seconds = grace === undefined ? undefined : Number(grace);
+  if (seconds !== undefined && (grace === '' || !Number.isSafeInteger(seconds))) {
+    throw reject.badRequest(`gracePeriodSeconds must be a whole number of seconds, not ${JSON.stringify(grace)}`);
+  }
+  return {
+    ...(body?.preconditions ? { preconditions: body.preconditions } : {}),
+    ...(policy ? { propagationPolicy: policy as DeleteOptions['propagationPolicy'] } : {}),
+    ...(seconds !== undefined ? { gracePeriodSeconds: seconds } : {}),
+  };
 }
 
 /**

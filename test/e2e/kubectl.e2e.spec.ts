@@ -540,6 +540,22 @@ describe('kubectl 1.32 against skiff', () => {
       expect(done.stdout).toBe('configmap "held" deleted\n');
       expectFailure(await k.run(['get', 'configmap', 'held']));
     });
+
+    it('a pod on a node stays Terminating without a kubelet to stop it; --force --grace-period=0 removes it at once', async () => {
+      const bound = { ...pod('bound'), spec: { nodeName: 'gone-node', terminationGracePeriodSeconds: 45, containers: [{ name: 'main', image: 'busybox:1.36' }] } };
+      await created('bound.yaml', bound);
+      expect((await k.ok(['delete', 'pod', 'bound', '--wait=false'])).stdout).toBe('pod "bound" deleted\n');
+      const live = await getJson('pod', 'bound');
+      expect(live.metadata.deletionTimestamp).toBeDefined();
+      expect(live.metadata).toMatchObject({ deletionGracePeriodSeconds: 45 });
+      const [row] = parseTable((await k.ok(['get', 'pod', 'bound'])).stdout);
+      expect(row.STATUS).toBe('Terminating');
+
+      const forced = await k.ok(['delete', 'pod', 'bound', '--force', '--grace-period=0']);
+      expect(forced.stdout).toBe('pod "bound" force deleted\n');
+      expect(forced.stderr).toBe('Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n');
+      expectFailure(await k.run(['get', 'pod', 'bound']));
+    });
   });
 
   describe('wait', () => {

@@ -12,10 +12,11 @@ describe('node lifecycle on hollow nodes', () => {
     await c.stop();
   });
 
-  it('a node stopped without notice goes NotReady, is tainted, and its pods reappear on the other nodes', async () => {
+  it('a node stopped without notice goes NotReady, is tainted, its pods reappear on the other nodes, and the evicted ones go once it is back', async () => {
     // A third node whose agent the test can stop, as if the machine went away.
     const bus = new CommandBus(c.cp.log);
     const doomed = await startHollowNodes({ nodes: [{ name: 'doomed', index: 9 }], log: c.cp.log, projection: c.cp.projection, bus, heartbeatIntervalMs: 300, timings: { startDelayMs: 100 } });
+    let back: Awaited<ReturnType<typeof startHollowNodes>> | undefined;
     try {
       const tolerations = [
         { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 1 },
@@ -35,11 +36,25 @@ describe('node lifecycle on hollow nodes', () => {
       const table = await c.call('GET', '/api/v1/nodes/doomed', undefined, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
       expect(table.body.rows[0].cells[1]).toBe('NotReady');
 
-      const after = await until(c, '/api/v1/namespaces/default/pods?labelSelector=app%3Dmover', (l) =>
-        l.items.length === 6 && l.items.every((p: any) => p.status.phase === 'Running' && p.spec.nodeName !== 'doomed'));
-      expect(new Set(after.items.map((p: any) => p.spec.nodeName))).toEqual(new Set(['hollow-0', 'hollow-1']));
+      // Evicted pods stay Terminating while no kubelet is there to stop them (as in Kubernetes);
+      // they no longer count for their ReplicaSet, which has replaced them on the other nodes.
+      const evicted = before.items.filter((p: any) => p.spec.nodeName === 'doomed').map((p: any) => p.metadata.name).sort();
+      const after = await until(c, '/api/v1/namespaces/default/pods?labelSelector=app%3Dmover', (l) => {
+        const live = l.items.filter((p: any) => !p.metadata.deletionTimestamp);
+        return live.length === 6 && live.every((p: any) => p.status.phase === 'Running' && p.spec.nodeName !== 'doomed');
+      });
+      expect(new Set(after.items.filter((p: any) => !p.metadata.deletionTimestamp).map((p: any) => p.spec.nodeName))).toEqual(new Set(['hollow-0', 'hollow-1']));
+      const terminating = after.items.filter((p: any) => p.metadata.deletionTimestamp);
+      expect(terminating.map((p: any) => p.metadata.name).sort()).toEqual(evicted);
+      expect(terminating.every((p: any) => p.spec.nodeName === 'doomed' && p.metadata.deletionGracePeriodSeconds === 30)).toBe(true);
+
+      // The node comes back: its kubelet finishes them.
+      back = await startHollowNodes({ nodes: [{ name: 'doomed', index: 9 }], log: c.cp.log, projection: c.cp.projection, bus, heartbeatIntervalMs: 300, timings: { startDelayMs: 100 } });
+      const settled = await until(c, '/api/v1/namespaces/default/pods?labelSelector=app%3Dmover', (l) => l.items.length === 6);
+      expect(settled.items.some((p: any) => p.metadata.deletionTimestamp || p.spec.nodeName === 'doomed')).toBe(false);
     } finally {
       doomed.stop();
+      back?.stop();
       bus.close();
     }
   }, 90_000);

@@ -389,6 +389,13 @@ describe('skiff describe', () => {
     expect(new URL(events?.url ?? '', 'https://x').searchParams.get('fieldSelector')).toBe(`involvedObject.name=web-1,involvedObject.namespace=default,involvedObject.uid=${pod.metadata.uid}`);
   });
 
+  it('pod being deleted: kubectl\'s Terminating line (the age of a deadline still ahead is <invalid>) and its grace period', async () => {
+    const ahead = new Date(Date.now() + 30_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    api.put('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'going', namespace: 'default', deletionTimestamp: ahead, deletionGracePeriodSeconds: 30 }, spec: { nodeName: 'node-a', containers: [{ name: 'c', image: 'nginx' }] }, status: { phase: 'Running' } } as KubeObject);
+    const { stdout } = await skiff(['describe', 'pod', 'going']);
+    expect(stdout).toContain('Status:                    Terminating (lasts <invalid>)\nTermination Grace Period:  30s\n');
+  });
+
   it('secret: sizes only, never values; no events → Events: <none>', async () => {
     api.put('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, type: 'Opaque', data: { password: Buffer.from('hunter2').toString('base64') } } as KubeObject);
     const { stdout } = await skiff(['describe', 'secret/s']);
@@ -494,14 +501,31 @@ describe('skiff delete', () => {
 
   it('-f deletes what the file names; --cascade and --grace-period reach the body; a Status answer needs no watch', async () => {
     await skiff(['apply', '-f', '-'], { stdin: manifest(1) });
-    const run = await skiff(['delete', '-f', '-', '--cascade=orphan', '--grace-period', '0'], { stdin: manifest(1) });
+    const run = await skiff(['delete', '-f', '-', '--cascade=orphan', '--grace-period', '5'], { stdin: manifest(1) });
     expect(run).toEqual({ code: 0, stdout: 'configmap "cfg" deleted\ndeployment.apps "web" deleted\n', stderr: '' });
     const deletes = server.requests.filter((r) => r.method === 'DELETE');
     expect(deletes.map((r) => JSON.parse(r.body))).toEqual([
-      { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Orphan', gracePeriodSeconds: 0 },
-      { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Orphan', gracePeriodSeconds: 0 },
+      { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Orphan', gracePeriodSeconds: 5 },
+      { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Orphan', gracePeriodSeconds: 5 },
     ]);
     expect(server.requests.some((r) => r.url.includes('watch=true'))).toBe(false);
+  });
+
+  it('--force (with --grace-period=0, implied): grace 0, kubectl\'s warning on stderr, "force deleted"', async () => {
+    seedPods();
+    const warning = 'Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n';
+    expect(await skiff(['delete', 'pod', 'web-1', '--force', '--grace-period=0', '--wait=false'])).toEqual({ code: 0, stdout: 'pod "web-1" force deleted\n', stderr: warning });
+    expect(await skiff(['delete', 'pod', 'db-1', '-n', 'data', '--force', '--wait=false'])).toEqual({ code: 0, stdout: 'pod "db-1" force deleted\n', stderr: warning });
+    expect(server.requests.filter((r) => r.method === 'DELETE').map((r) => JSON.parse(r.body).gracePeriodSeconds)).toEqual([0, 0]);
+  });
+
+  it('--grace-period=0 without --force means 1 s, as does --now; a period with --force or with --now is refused', async () => {
+    seedPods();
+    expect(await skiff(['delete', 'pod', 'web-1', '--grace-period=0', '--wait=false'])).toEqual({ code: 0, stdout: 'pod "web-1" deleted\n', stderr: '' });
+    expect((await skiff(['delete', 'pod', 'db-1', '-n', 'data', '--now', '--wait=false'])).stdout).toBe('pod "db-1" deleted\n');
+    expect(server.requests.filter((r) => r.method === 'DELETE').map((r) => JSON.parse(r.body).gracePeriodSeconds)).toEqual([1, 1]);
+    expect((await skiff(['delete', 'pod', 'web-1', '--force', '--grace-period=5'])).stderr).toBe('error: --force and --grace-period greater than 0 cannot be specified together\n');
+    expect((await skiff(['delete', 'pod', 'web-1', '--now', '--grace-period=5'])).stderr).toBe('error: --now and --grace-period cannot be specified together\n');
   });
 
   it('not found is an error unless --ignore-not-found; --wait=false does not look again', async () => {

@@ -155,3 +155,98 @@ describe('deployment actor: generation, status and scale', () => {
     expect(r.rejection?.message).toContain('field is immutable');
   });
 });
+
+describe('pod actor: graceful deletion', () => {
+  const podRef = { group: '', resource: 'pods', namespace: 'default', name: 'web-1' };
+  const spec = objectSpec(podRef);
+  const t0 = Date.UTC(2026, 0, 1, 10, 0, 0);
+  const pod = (over: { nodeName?: string; terminationGracePeriodSeconds?: number; finalizers?: string[] } = {}): KubeObject => ({
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: 'web-1', ...(over.finalizers ? { finalizers: over.finalizers } : {}) },
+    spec: {
+      ...(over.nodeName === undefined ? { nodeName: 'n1' } : over.nodeName ? { nodeName: over.nodeName } : {}),
+      ...(over.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: over.terminationGracePeriodSeconds } : {}),
+      containers: [{ name: 'web', image: 'busybox:1.36' }],
+    },
+  });
+  const del = (gracePeriodSeconds?: number, time = t0, uid?: string) =>
+    command({ op: 'delete', options: { ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}), ...(uid ? { preconditions: { uid } } : {}) } }, { time });
+  const phase = (value: string) => command({ op: 'patch', patchType: 'merge', patch: { status: { phase: value } }, target: 'status', fieldManager: 'kubelet', force: false });
+  const typesOf = (events: readonly { type: string }[]) => events.map((e) => e.type);
+
+  it('delete of a bound pod → deletionRequested, deletionTimestamp the pod\'s own 30 s (the default) ahead', () => {
+    const r = spec.given(create(pod())).when(del(undefined, t0 + 400));
+    expect(typesOf(r.events)).toEqual(['object.deletionRequested']);
+    expect(r.after.object?.metadata).toMatchObject({ deletionTimestamp: '2026-01-01T10:00:30Z', deletionGracePeriodSeconds: 30 });
+  });
+
+  it('the grace period comes from DeleteOptions before the pod\'s terminationGracePeriodSeconds; a negative one means 1 s', () => {
+    const g = spec.given(create(pod({ terminationGracePeriodSeconds: 120 })));
+    expect(g.when(del()).after.object?.metadata).toMatchObject({ deletionTimestamp: '2026-01-01T10:02:00Z', deletionGracePeriodSeconds: 120 });
+    expect(g.when(del(5)).after.object?.metadata).toMatchObject({ deletionTimestamp: '2026-01-01T10:00:05Z', deletionGracePeriodSeconds: 5 });
+    expect(g.when(del(-3)).after.object?.metadata).toMatchObject({ deletionTimestamp: '2026-01-01T10:00:01Z', deletionGracePeriodSeconds: 1 });
+  });
+
+  it('grace 0 → deleted at once; with finalizers → deletionRequested with grace 0', () => {
+    expect(typesOf(spec.given(create(pod())).when(del(0)).events)).toEqual(['object.deleted']);
+    const held = spec.given(create(pod({ finalizers: ['example.com/keep'] }))).when(del(0));
+    expect(typesOf(held.events)).toEqual(['object.deletionRequested']);
+    expect(held.after.object?.metadata).toMatchObject({ deletionTimestamp: '2026-01-01T10:00:00Z', deletionGracePeriodSeconds: 0 });
+  });
+
+  it('a pod no node runs (unbound) → deleted at once, whatever the grace period asked', () => {
+    expect(typesOf(spec.given(create(pod({ nodeName: '' }))).when(del(60)).events)).toEqual(['object.deleted']);
+  });
+
+  it.each(['Succeeded', 'Failed'])('a pod that has finished (%s) → deleted at once', (finished) => {
+    expect(typesOf(spec.given(create(pod()), phase(finished)).when(del()).events)).toEqual(['object.deleted']);
+  });
+
+  it('a second delete with a shorter grace period moves the deletionTimestamp earlier, from the first request\'s time', () => {
+    const g = spec.given(create(pod()), del(undefined, t0));
+    const r = g.when(del(10, t0 + 2_000));
+    expect(typesOf(r.events)).toEqual(['object.deletionRequested']);
+    expect(r.after.object?.metadata).toMatchObject({ deletionTimestamp: '2026-01-01T10:00:10Z', deletionGracePeriodSeconds: 10 });
+  });
+
+  it('shortening into the past ends now, with 1 s left so the kubelet still finishes the pod', () => {
+    const r = spec.given(create(pod()), del(undefined, t0)).when(del(3, t0 + 5_000));
+    expect(r.after.object?.metadata).toMatchObject({ deletionTimestamp: '2026-01-01T10:00:05Z', deletionGracePeriodSeconds: 1 });
+  });
+
+  it('a repeated delete with the same, a longer or no grace period → nothing (the API answers with the object)', () => {
+    const g = spec.given(create(pod()), del(undefined, t0));
+    for (const again of [del(undefined, t0 + 1_000), del(30, t0 + 1_000), del(60, t0 + 1_000)]) expect(g.when(again).events).toEqual([]);
+  });
+
+  it('the kubelet\'s final delete (grace 0, uid precondition) removes the pod; a stale uid → Conflict', () => {
+    const g = spec.given(create(pod()), del(undefined, t0));
+    const uid = g.state.object?.metadata.uid;
+    expect(typesOf(g.when(del(0, t0 + 1_000, uid)).events)).toEqual(['object.deleted']);
+    expect(g.when(del(0, t0 + 1_000, 'someone-else')).rejection?.code).toBe(409);
+  });
+
+  it('status writes while the grace period runs keep the pod, even without finalizers', () => {
+    const r = spec.given(create(pod()), del(undefined, t0)).when(phase('Succeeded'));
+    expect(typesOf(r.events)).toEqual(['object.updated']);
+    expect(r.after.object?.metadata.deletionTimestamp).toBe('2026-01-01T10:00:30Z');
+  });
+
+  it('finalizers: removal needs both the grace period over and the last finalizer gone, in either order', () => {
+    const release = command({ op: 'patch', patchType: 'merge', patch: { metadata: { finalizers: null } }, target: 'main', fieldManager: 't', force: false });
+    const held = spec.given(create(pod({ finalizers: ['example.com/keep'] })), del(undefined, t0));
+    // Finalizer first: the pod stays until the kubelet's grace-0 delete.
+    const released = held.when(release);
+    expect(typesOf(released.events)).toEqual(['object.updated']);
+    expect(typesOf(spec.given(create(pod({ finalizers: ['example.com/keep'] })), del(undefined, t0), release).when(del(0, t0 + 1_000)).events)).toEqual(['object.deleted']);
+    // Grace first: the kubelet's delete leaves the pod with grace 0, and the last finalizer going removes it.
+    const finished = held.when(del(0, t0 + 1_000));
+    expect(typesOf(finished.events)).toEqual(['object.deletionRequested']);
+    expect(finished.after.object?.metadata).toMatchObject({ deletionGracePeriodSeconds: 0, deletionTimestamp: '2026-01-01T10:00:01Z' });
+    expect(typesOf(spec.given(create(pod({ finalizers: ['example.com/keep'] })), del(undefined, t0), del(0, t0 + 1_000)).when(release).events)).toEqual(['object.deleted']);
+  });
+
+  it('other kinds are not graceful: a grace period asked for a ConfigMap is ignored', () => {
+    expect(typesOf(objectSpec(cmRef).given(create(cm({ a: '1' }))).when(del(30)).events)).toEqual(['object.deleted']);
+  });
+});
