@@ -7,8 +7,9 @@
 const FNV32_OFFSET = 0x811c9dc5;
 const FNV32_PRIME = 0x01000193;
 
-export function fnv1a32(text: string): number {
-  let h = FNV32_OFFSET;
+/** `from` continues an earlier hash, so fnv1a32(b, fnv1a32(a)) === fnv1a32(a + b): a shared prefix is hashed once. */
+export function fnv1a32(text: string, from = FNV32_OFFSET): number {
+  let h = from;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, FNV32_PRIME);

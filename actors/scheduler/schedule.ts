@@ -90,11 +90,11 @@ export function scheduleOn(pod: PodInfo, allNodes: readonly NodeInfo[]): Decisio
 function best(pod: PodInfo, scored: ReadonlyMap<string, NodeScores>): string {
   let highest = -Infinity;
   for (const { total } of scored.values()) highest = Math.max(highest, total);
-  const seed = pod.uid || `${pod.namespace}/${pod.name}`;
+  const seed = fnv1a32(`${pod.uid || `${pod.namespace}/${pod.name}`}/`);
   let chosen = { node: '', hash: Infinity };
   for (const [node, { total }] of scored) {
     if (total !== highest) continue;
-    const hash = fnv1a32(`${seed}/${node}`);
+    const hash = fnv1a32(node, seed);
     if (hash < chosen.hash) chosen = { node, hash };
   }
   return chosen.node;
