@@ -14,7 +14,7 @@ import { Controller } from '../actors/reconcile/controller';
 import { objectActorKind } from '../actors/object/kind';
 import { ObjectsProjection } from '../projections/objects.projection';
 import { ProjectionHost, type StartReport } from '../projections/projection-host';
-import { startHollowNodes } from '../runtime/agent';
+import { startHollowNodes } from '../runtime/hollow/hollow-agent';
 import { loadAuthenticator, mastersOnly } from './api/auth';
 import { CommandBus } from '../actors/kernel/command-bus';
 import { writeKubeconfig } from './api/kubeconfig';

@@ -10,7 +10,7 @@ import type { Plan } from './plan';
  * one key and says what to do. Level-triggered: the plan depends only on what the views hold now,
  * so a lost or repeated trigger is harmless, and a periodic resync catches anything missed.
  */
-export type Reconciler = Readonly<{
+export type Reconciler<P extends Plan = Plan> = Readonly<{
   /** Who the commands are from (the `who` of every command), e.g. system:serviceaccount:kube-system:deployment-controller. */
   identity: string;
   /** Who the commands for one key are from, when that differs by key (a kubelet acts as `system:node:<its node>`). */
@@ -18,7 +18,12 @@ export type Reconciler = Readonly<{
   keysFor: (change: Change) => readonly string[];
   /** Every key worth a look on a resync (and at start). */
   allKeys: () => readonly string[];
-  plan: (key: string, nowMs: number) => Plan;
+  plan: (key: string, nowMs: number) => P;
+  /**
+   * Side effects a plan asks for beyond commands — a kubelet's container starts and stops — carried
+   * out before its commands go out. The plan stays pure data; only this touches the world.
+   */
+  act?: (key: string, plan: P) => Promise<void>;
 }>;
 
 export type ControllerOptions = Readonly<{
@@ -34,7 +39,7 @@ export type ControllerOptions = Readonly<{
  * timers, a periodic resync. Commands go out through the command bus with the triggering event as
  * their causation.
  */
-export class Controller {
+export class Controller<P extends Plan = Plan> {
   /** key → id of the latest event that made it worth a look. */
   private readonly queue = new Map<string, string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -48,7 +53,7 @@ export class Controller {
   readonly failed: Promise<Error> = new Promise((ok) => (this.failWith = ok));
 
   constructor(
-    private readonly reconciler: Reconciler,
+    private readonly reconciler: Reconciler<P>,
     private readonly projection: ObjectsProjection,
     private readonly bus: CommandBus,
     private readonly opts: ControllerOptions = { resyncMs: 30_000, clock: systemClock },
@@ -69,6 +74,11 @@ export class Controller {
     if (this.resync) clearInterval(this.resync);
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+  }
+
+  /** Reconciles a key soon, as if something it depends on had changed (for watchers outside the projection). */
+  poke(key: string): void {
+    this.enqueue(key, '');
   }
 
   /** Resolves once the queue is empty (for tests and orderly shutdown). */
@@ -114,6 +124,7 @@ export class Controller {
 
   private async reconcile(key: string, causationId: string): Promise<void> {
     const plan = this.reconciler.plan(key, this.opts.clock());
+    await this.reconciler.act?.(key, plan);
     const who = this.reconciler.identityOf?.(key) ?? this.reconciler.identity;
     // Commands of one plan concern different objects: issue them together. A rejected command (a
     // conflict with a newer write, an object already gone) needs no handling here: its outcome

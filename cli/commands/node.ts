@@ -3,7 +3,7 @@ import { EventLog } from '../../eventlog/jetstream-log';
 import { SnapshotStore } from '../../eventlog/snapshots';
 import { ObjectsProjection } from '../../projections/objects.projection';
 import { ProjectionHost } from '../../projections/projection-host';
-import { startHollowNodes } from '../../runtime/agent';
+import { startHollowNodes } from '../../runtime/hollow/hollow-agent';
 import { helpFlag, parseArgs } from '../args';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';

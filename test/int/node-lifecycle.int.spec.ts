@@ -1,5 +1,5 @@
 import { CommandBus } from '../../actors/kernel/command-bus';
-import { startHollowNodes } from '../../runtime/agent';
+import { startHollowNodes } from '../../runtime/hollow/hollow-agent';
 import { startTestCluster, until, type TestCluster } from '../harness/cluster';
 
 
