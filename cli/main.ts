@@ -19,6 +19,7 @@ export const verbs: Readonly<Record<string, Readonly<{ summary: string; load: ()
   uncordon: { summary: 'Mark a node schedulable again', load: async () => (await import('./commands/cordon')).runUncordon },
   drain: { summary: 'Cordon a node and delete its pods', load: async () => (await import('./commands/drain')).runDrain },
   explain: { summary: 'Show why the scheduler placed a pod where it did, or why it could not', load: async () => (await import('./commands/explain')).runExplain },
+  image: { summary: 'Build, import, pull and list the images of this machine\'s containerd', load: async () => (await import('./commands/image')).runImage },
 };
 
 export function usage(): string {

@@ -1,8 +1,7 @@
-import { Readable } from 'node:stream';
 import type { SchedulingRecord } from '../../actors/scheduler';
 import { renderPodScheduling } from '../../cli/commands/explain';
-import { main } from '../../cli/main';
 import type { PodScheduling } from '../../gateways/api/scheduling';
+import { skiffInProcess, type CliRunResult } from '../harness/cli-in-process';
 
 const TIME = '2026-11-27T18:00:00Z';
 const scores = (t: number, r: number) => ({ TaintToleration: t, NodeAffinity: 0, NodeResourcesFit: r, SelectorSpread: 100, InterPodAffinity: 0 });
@@ -105,19 +104,7 @@ describe('skiff explain: the text', () => {
 });
 
 describe('skiff explain: bad input is one line before any request', () => {
-  async function skiff(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(['--kubeconfig', '/nonexistent/kubeconfig', ...argv], {
-      stdin: Readable.from([]),
-      stdout: { write: (t) => void (stdout += t) },
-      stderr: { write: (t) => void (stderr += t) },
-      env: {},
-      signal: new AbortController().signal,
-      now: () => 0,
-    });
-    return { code, stdout, stderr };
-  }
+  const skiff = (argv: readonly string[]): Promise<CliRunResult> => skiffInProcess(['--kubeconfig', '/nonexistent/kubeconfig', ...argv]);
 
   it.each<{ argv: string[]; stderr: string }>([
     { argv: ['explain', 'deployment', 'web'], stderr: 'error: skiff explain supports only pod, not "deployment"\n' },
