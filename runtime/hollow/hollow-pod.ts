@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { rfc3339 } from '../../actors/ids';
 import type { KubeObject } from '../../actors/kinds/types';
-import { eventCommand } from '../../actors/controllers/controller-event';
-import { converged, type Plan, type PlannedCommand } from '../../actors/reconcile/plan';
+import { converged, type Plan } from '../../actors/reconcile/plan';
+import { deletionGraceSeconds, finalDelete, kubeletEvent, statusPatch } from '../kubelet/pod-commands';
+import { containerFieldPath } from '../kubelet/pod-view';
 
 /**
  * The hollow runtime (like kwok): pods bound to a hollow node go through the real phases with a
@@ -89,7 +90,7 @@ export function planHollowPod(pod: KubeObject, node: KubeObject, nowMs: number, 
       { reason: 'Pulled', message: `Container image "${c.image ?? ''}" already present on machine` },
       { reason: 'Created', message: `Created container: ${c.name}` },
       { reason: 'Started', message: `Started container ${c.name}` },
-    ].map((e) => eventCommand(pod, { type: 'Normal', component: 'kubelet', ...e }, nowMs)),
+    ].map((e) => kubeletEvent(pod, { type: 'Normal', fieldPath: containerFieldPath(c.name, false), ...e }, nowMs)),
   );
   return { commands: [statusPatch(pod, runningStatus(pod, node, nowMs), `hollow node ${node.metadata.name} started the pod's containers`), ...told] };
 }
@@ -104,22 +105,18 @@ export function planHollowPod(pod: KubeObject, node: KubeObject, nowMs: number, 
 function planTermination(pod: KubeObject, node: KubeObject, nowMs: number, timings: HollowTimings): Plan {
   const view = pod as unknown as PodView;
   const running = (view.status?.containerStatuses ?? []).filter((c) => c.state?.running);
-  const graceSeconds = pod.metadata.deletionGracePeriodSeconds ?? 0;
+  const graceSeconds = deletionGraceSeconds(pod);
   if (running.length > 0) {
     const askedAtMs = (Date.parse(pod.metadata.deletionTimestamp ?? '') || nowMs) - graceSeconds * 1000;
     const due = askedAtMs + Math.min(timings.stopDelayMs ?? 0, graceSeconds * 1000);
     if (nowMs < due) return { commands: [], requeueAfterMs: due - nowMs };
-    const killing = running.map((c) => eventCommand(pod, { type: 'Normal', component: 'kubelet', reason: 'Killing', message: `Stopping container ${c.name}` }, nowMs));
+    const killing = running.map((c) =>
+      kubeletEvent(pod, { type: 'Normal', reason: 'Killing', message: `Stopping container ${c.name}`, fieldPath: containerFieldPath(c.name, false) }, nowMs),
+    );
     return { commands: [statusPatch(pod, stoppedStatus(pod, nowMs), `hollow node ${node.metadata.name} stopped the pod's containers: the pod is being deleted`), ...killing] };
   }
   if (graceSeconds === 0) return converged;
-  return {
-    commands: [{
-      ref: podRefOf(pod),
-      payload: { op: 'delete', options: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } } },
-      reason: `hollow node ${node.metadata.name} has stopped every container of the pod: it can go`,
-    }],
-  };
+  return { commands: [finalDelete(pod, `hollow node ${node.metadata.name} has stopped every container of the pod: it can go`)] };
 }
 
 /** Pod conditions of a pod whose containers all completed (kubelet's status generators for the terminal phase). */
@@ -155,17 +152,5 @@ export function stoppedStatus(pod: KubeObject, nowMs: number): Record<string, un
         started: false,
       };
     }),
-  };
-}
-
-function podRefOf(pod: KubeObject): PlannedCommand['ref'] {
-  return { group: '', resource: 'pods', namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name as string };
-}
-
-function statusPatch(pod: KubeObject, status: Record<string, unknown>, reason: string): PlannedCommand {
-  return {
-    ref: podRefOf(pod),
-    payload: { op: 'patch', patchType: 'merge', patch: { status } as never, target: 'status', fieldManager: 'kubelet', force: false },
-    reason,
   };
 }

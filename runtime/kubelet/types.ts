@@ -26,6 +26,12 @@ export type ObservedContainer = Readonly<{
   image: string;
   /** The resolved image id (digest), for containerStatuses[].imageID. */
   imageId: string;
+  /**
+   * Added with the pod logic (optional, so a runtime may leave it out): when the runtime was asked
+   * to stop this container, set until it has exited. The pure side then does not ask again nor
+   * record a second `Killing` event while a graceful stop is under way.
+   */
+  stopRequestedAtMs?: number;
 }>;
 
 /** What the pure pod logic asks the runtime to do. */
@@ -33,6 +39,13 @@ export type RuntimeAction =
   /** Pull (per imagePullPolicy) and start attempt `attempt` of the named container of the pod. */
   | Readonly<{ kind: 'start'; container: string; init: boolean; attempt: number }>
   /** Stop a running container: SIGTERM, then SIGKILL after graceMs. `preStop` is run first when the pod spec has one. */
-  | Readonly<{ kind: 'stop'; id: string; graceMs: number; reason: string }>
+  | Readonly<{
+      kind: 'stop';
+      id: string;
+      graceMs: number;
+      reason: string;
+      /** Added with the pod logic: the container's `lifecycle.preStop.exec.command`, run inside it before SIGTERM, within graceMs. */
+      preStop?: readonly string[];
+    }>
   /** Forget an exited container the pod no longer needs (older attempts). */
   | Readonly<{ kind: 'remove'; id: string }>;
