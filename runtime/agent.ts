@@ -3,7 +3,7 @@ import type { ObjectRef } from '../eventlog/types';
 import type { CommandBus } from '../actors/kernel/command-bus';
 import type { Json, KubeObject } from '../actors/kinds/types';
 import { Controller, type Reconciler } from '../actors/reconcile/controller';
-import { converged, type Plan } from '../actors/reconcile/plan';
+import { converged, type Plan, type PlannedCommand } from '../actors/reconcile/plan';
 import type { ObjectsProjection } from '../projections/objects.projection';
 import { refOfKey, scopeKey } from '../projections/object-store';
 
@@ -23,8 +23,8 @@ export type NodeAgentOptions<P extends Plan> = Readonly<{
   bus: CommandBus;
   /** The pure plan for one pod bound to one of the nodes. */
   planPod: (pod: KubeObject, node: KubeObject, nowMs: number) => P;
-  /** Carries out what a plan asks of the runtime (none for hollow nodes). */
-  act?: (pod: KubeObject, plan: P) => Promise<void>;
+  /** Carries out what a plan asks of the runtime (none for hollow nodes); answers commands to send with the plan's. */
+  act?: (pod: KubeObject, plan: P) => Promise<readonly PlannedCommand[]>;
   /** How often each node renews its heartbeat (kubelet's Lease renewal is every 10 s). */
   heartbeatIntervalMs?: number;
   /** Pods reconciled at once. */
@@ -112,7 +112,7 @@ export async function startNodeAgent<P extends Plan>(opts: NodeAgentOptions<P>):
     },
     ...(opts.act ? { act: async (key: string, plan: P) => {
       const pod = podOf(key);
-      if (pod) await opts.act?.(pod, plan);
+      return pod && opts.act ? opts.act(pod, plan) : [];
     } } : {}),
   };
   const controller = new Controller<P>(reconciler, opts.projection, opts.bus, { resyncMs: 30_000, clock, workers: opts.workers ?? 1 });

@@ -2,7 +2,7 @@ import { systemClock } from '../../eventlog/clock';
 import type { ObjectsProjection } from '../../projections/objects.projection';
 import type { Change } from '../../projections/object-store';
 import type { CommandBus } from '../kernel/command-bus';
-import type { Plan } from './plan';
+import type { Plan, PlannedCommand } from './plan';
 
 /**
  * A reconciler, controller-runtime style: keys in, plans out. `keysFor` maps a change of any
@@ -20,10 +20,11 @@ export type Reconciler<P extends Plan = Plan> = Readonly<{
   allKeys: () => readonly string[];
   plan: (key: string, nowMs: number) => P;
   /**
-   * Side effects a plan asks for beyond commands — a kubelet's container starts and stops — carried
-   * out before its commands go out. The plan stays pure data; only this touches the world.
+   * Side effects a plan asks for beyond commands — a kubelet's container starts and stops, its
+   * probes — carried out before its commands go out; what they found out to report (a failed probe's
+   * event) goes out with them. The plan stays pure data; only this touches the world.
    */
-  act?: (key: string, plan: P) => Promise<void>;
+  act?: (key: string, plan: P) => Promise<readonly PlannedCommand[]>;
 }>;
 
 export type ControllerOptions = Readonly<{
@@ -124,12 +125,12 @@ export class Controller<P extends Plan = Plan> {
 
   private async reconcile(key: string, causationId: string): Promise<void> {
     const plan = this.reconciler.plan(key, this.opts.clock());
-    await this.reconciler.act?.(key, plan);
+    const found = (await this.reconciler.act?.(key, plan)) ?? [];
     const who = this.reconciler.identityOf?.(key) ?? this.reconciler.identity;
     // Commands of one plan concern different objects: issue them together. A rejected command (a
     // conflict with a newer write, an object already gone) needs no handling here: its outcome
     // changes the views, which queues the key again.
-    const outcomes = await Promise.all(plan.commands.map((c) => this.bus.send(c.ref, c.payload, who, { causationId, reason: c.reason, detail: c.detail })));
+    const outcomes = await Promise.all([...plan.commands, ...found].map((c) => this.bus.send(c.ref, c.payload, who, { causationId, reason: c.reason, detail: c.detail })));
     // The next plan must see this one's writes, or it would decide the same thing again.
     const last = Math.max(0, ...outcomes.map((o) => (o.ok ? o.seq : 0)));
     if (last > 0) await this.projection.waitFor(last, 10_000);
