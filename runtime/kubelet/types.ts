@@ -23,6 +23,8 @@ export type ObservedContainer = Readonly<{
   exitCode?: number;
   /** Set by the runtime when it knows better than the exit code: OOMKilled when the cgroup's OOM killer ended it. */
   reason?: 'OOMKilled' | 'Error' | 'Completed';
+  /** Set with `reason` when the runtime has words for it: why the process could not start (state.terminated.message). */
+  message?: string;
   image: string;
   /** The resolved image id (digest), for containerStatuses[].imageID. */
   imageId: string;
