@@ -187,7 +187,7 @@ function dns1035LabelErrors(value: string): string[] {
 const QUALIFIED_NAME_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
 /** Label keys, annotation keys, finalizers: an optional DNS subdomain prefix and a name. */
-function qualifiedNameErrors(value: string): string[] {
+export function qualifiedNameErrors(value: string): string[] {
   const parts = value.split('/');
   if (parts.length > 2) {
     return [`a qualified name ${regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
