@@ -187,7 +187,7 @@ export function spawnControlPlane(opts: { dataDir: string; natsUrl: string; port
   const spawnedAt = performance.now();
   // SKIFF_BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to the control plane's node, for profiling.
   const nodeFlags = (process.env.SKIFF_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const proc = spawnOwned('skiff up', process.execPath, [...nodeFlags, SKIFF_BIN, 'up', '--data-dir', opts.dataDir, '--port', String(opts.port), '--nats', opts.natsUrl, ...(opts.extraArgs ?? [])]);
+  const proc = spawnOwned('skiff up', process.execPath, [...nodeFlags, SKIFF_BIN, 'up', '--no-node', '--data-dir', opts.dataDir, '--port', String(opts.port), '--nats', opts.natsUrl, ...(opts.extraArgs ?? [])]);
   let text = '';
   const append = (chunk: Buffer): void => {
     if (text.length < 256_000) text += chunk.toString('utf8');

@@ -15,6 +15,8 @@ import { objectActorKind } from '../actors/object/kind';
 import { ObjectsProjection } from '../projections/objects.projection';
 import { ProjectionHost, type StartReport } from '../projections/projection-host';
 import { startHollowNodes } from '../runtime/hollow/hollow-agent';
+import { startWorkerNode, type WorkerNode } from '../runtime/worker-node';
+import type { KubeObject } from '../actors/kinds/types';
 import { loadAuthenticator, mastersOnly } from './api/auth';
 import { CommandBus } from '../actors/kernel/command-bus';
 import { writeKubeconfig } from './api/kubeconfig';
@@ -39,6 +41,8 @@ export type ControlPlaneOptions = Readonly<{
   workloadControllers?: boolean;
   /** Hollow nodes (simulated kubelets, no containers) run in this process: `skiff up --hollow-nodes N`. */
   hollowNodes?: number;
+  /** A worker node on this machine (containerd), `skiff up`'s default. */
+  workerNode?: Readonly<{ name: string; containerdAddress?: string; containerdNamespace?: string }>;
   hollowStartDelayMs?: number;
   /** How long a hollow node takes to stop a deleted pod's containers (default 0: at once). */
   hollowStopDelayMs?: number;
@@ -55,6 +59,8 @@ export type ControlPlane = Readonly<{
   startReport: StartReport;
   projection: ObjectsProjection;
   log: EventLog;
+  /** The worker node this process runs, when it runs one. */
+  workerNode?: Readonly<{ name: string; containerdAddress: string; containerdNamespace: string }>;
   /** Resolves if the control plane gave up (its root supervisor escalated). */
   failed: Promise<Error>;
   stop: (opts?: { snapshot?: boolean }) => Promise<void>;
@@ -81,6 +87,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   });
   let startReport: StartReport | undefined;
   let api: ApiServer | undefined;
+  let worker: WorkerNode | undefined;
 
   const factsInFlight = new Set<Promise<unknown>>();
   const record = (fact: SupervisorFact): void => {
@@ -158,17 +165,25 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         id: 'nodes',
         start: async (): Promise<Child> => {
           const bus = new CommandBus(log);
-          const agent = await startHollowNodes({
+          const hollow = await startHollowNodes({
             nodes: Array.from({ length: opts.hollowNodes ?? 0 }, (_, index) => ({ name: `hollow-${index}`, index })),
             projection, bus, log, heartbeatIntervalMs: opts.heartbeatIntervalMs,
             timings: { startDelayMs: opts.hollowStartDelayMs ?? 1_000, stopDelayMs: opts.hollowStopDelayMs ?? 0 },
           });
+          worker = opts.workerNode
+            ? await startWorkerNode({
+              ...opts.workerNode, dataDir: opts.dataDir, projection, bus, log, heartbeatIntervalMs: opts.heartbeatIntervalMs,
+              openSecret: (s) => secrets.openSecret(s as KubeObject & { data?: Record<string, string> }) as KubeObject,
+            })
+            : undefined;
+          const node = worker;
           return {
             stop: async () => {
-              agent.stop();
+              hollow.stop();
+              await node?.stop();
               bus.close();
             },
-            failed: agent.failed,
+            failed: Promise.race([hollow.failed, ...(node ? [node.failed] : [])]),
           };
         },
       },
@@ -181,6 +196,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   return {
     port,
     kubeconfigPath,
+    ...(worker && opts.workerNode ? { workerNode: { name: opts.workerNode.name, containerdAddress: worker.containerdAddress, containerdNamespace: worker.containerdNamespace } } : {}),
     adminToken: authenticator.adminToken(),
     caCertPem: pki.caCertPem,
     startReport: startReport as StartReport,

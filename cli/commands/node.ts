@@ -3,7 +3,11 @@ import { EventLog } from '../../eventlog/jetstream-log';
 import { SnapshotStore } from '../../eventlog/snapshots';
 import { ObjectsProjection } from '../../projections/objects.projection';
 import { ProjectionHost } from '../../projections/projection-host';
+import { join, resolve } from 'node:path';
 import { startHollowNodes } from '../../runtime/hollow/hollow-agent';
+import { ContainerdUnavailableError } from '../../runtime/containerd';
+import { startWorkerNode, WorkerNodeUnavailable } from '../../runtime/worker-node';
+import { defaultDataDir } from './up';
 import { helpFlag, parseArgs } from '../args';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
@@ -14,15 +18,23 @@ const flags = {
   nats: { kind: 'string' },
   'start-delay': { kind: 'string' },
   'stop-delay': { kind: 'string' },
+  'data-dir': { kind: 'string' },
+  'containerd-address': { kind: 'string' },
+  'containerd-namespace': { kind: 'string' },
   help: helpFlag,
 } as const;
 
 const HELP = `Run a node agent in the foreground that joins an existing cluster through its NATS server.
 
-Usage: skiff node --hollow --name NAME --nats URL [--start-delay MS] [--stop-delay MS]
+Usage: skiff node --name NAME --nats URL [--data-dir DIR] [--containerd-address SOCK] [--containerd-namespace NS]
+       skiff node --hollow --name NAME --nats URL [--start-delay MS] [--stop-delay MS]
 
+  A worker node runs pods on containerd (as root; containerd is started under the data dir if none
+  answers at --containerd-address, default /run/containerd/containerd.sock). Containers of skiff
+  live in containerd namespace --containerd-namespace (default skiff); a restarted node adopts them.
+  --data-dir     the node's state (pod volumes, container logs, its containerd); default
+                 $SKIFF_DATA_DIR/nodes/NAME or ~/.skiff/nodes/NAME
   --hollow       a simulated node: pods bound to it go Pending → Running with no containers
-                 (the only runtime until real worker nodes land)
   --name         the Node's name (lowercase DNS subdomain)
   --nats         the cluster's NATS URL (skiff up prints it)
   --start-delay  milliseconds from binding to Running (default 1000)
@@ -41,7 +53,6 @@ export async function runNode(args: readonly string[], ctx: CliContext): Promise
     return 0;
   }
   if (rest.length > 0) throw new CliError(`skiff node takes no arguments, got "${rest.join(' ')}"`);
-  if (!f.hollow) throw new CliError('skiff node needs --hollow: real worker nodes (containerd) are not available yet');
   if (!f.name || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(f.name)) throw new CliError('skiff node needs --name NAME (a lowercase DNS subdomain)');
   if (!f.nats) throw new CliError('skiff node needs --nats URL (the cluster\'s NATS server, printed by skiff up)');
   const startDelayMs = millisecondsOf(f, 'start-delay', 1_000);
@@ -53,15 +64,25 @@ export async function runNode(args: readonly string[], ctx: CliContext): Promise
   const bus = new CommandBus(log);
   try {
     await host.start();
-    const agent = await startHollowNodes({ nodes: [{ name: f.name, index: indexOf(f.name) }], log, projection, bus, timings: { startDelayMs, stopDelayMs } });
-    ctx.stdout.write(`node ${f.name} (hollow) joined the cluster at ${f.nats}\n`);
+    const name = f.name;
+    const agent = f.hollow
+      ? await startHollowNodes({ nodes: [{ name, index: indexOf(name) }], log, projection, bus, timings: { startDelayMs, stopDelayMs } })
+      : await startWorkerNode({
+        name, log, projection, bus,
+        dataDir: f['data-dir'] ? resolve(f['data-dir']) : join(defaultDataDir(ctx.env), 'nodes', name),
+        ...(f['containerd-address'] ? { containerdAddress: f['containerd-address'] } : {}),
+        ...(f['containerd-namespace'] ? { containerdNamespace: f['containerd-namespace'] } : {}),
+      }).catch((err: Error) => {
+        throw err instanceof WorkerNodeUnavailable || err instanceof ContainerdUnavailableError ? new CliError(`skiff node: ${err.message}`) : err;
+      });
+    ctx.stdout.write(`node ${name} (${f.hollow ? 'hollow' : 'containerd'}) joined the cluster at ${f.nats}\n`);
     const stopped = new Promise<string>((ok) => {
       ctx.signal.addEventListener('abort', () => ok('interrupted'), { once: true });
       process.once('SIGTERM', () => ok('terminated'));
     });
     const reason = await Promise.race([stopped, agent.failed.then((e) => `failed: ${e.message}`)]);
-    agent.stop();
-    ctx.stdout.write(`node ${f.name} stopping (${reason})\n`);
+    ctx.stdout.write(`node ${name} stopping (${reason})\n`);
+    await agent.stop();
     return reason.startsWith('failed') ? 1 : 0;
   } finally {
     bus.close();

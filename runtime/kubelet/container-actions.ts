@@ -33,13 +33,17 @@ import type { ObservedContainer, RuntimeAction } from './types';
  * already under way (`stopRequestedAtMs`) are not asked again.
  */
 
-export type ImagePullErrorReason = 'ErrImagePull' | 'ImagePullBackOff' | 'ErrImageNeverPull';
+/**
+ * Why a container could not be started at its last try, before it had a process: its image could
+ * not be had, its configuration names something missing (CreateContainerConfigError), or a volume
+ * could not be set up (the container stays ContainerCreating; the caller records FailedMount).
+ */
+export type StartErrorReason = 'ErrImagePull' | 'ImagePullBackOff' | 'ErrImageNeverPull' | 'CreateContainerConfigError' | 'ContainerCreating';
 
-/** Why a container's image could not be had, as the caller's image service reports it. */
-export type ImagePullError = Readonly<{
-  reason: ImagePullErrorReason;
+export type StartError = Readonly<{
+  reason: StartErrorReason;
   message: string;
-  /** The image back-off's end, when known: no start is asked before then. */
+  /** When to try again, when known: no start is asked before then. */
   retryAtMs?: number;
 }>;
 
@@ -47,7 +51,7 @@ export type ActionsInput = Readonly<{
   pod: PodView;
   observed: readonly ObservedContainer[];
   probes: ProbeTracker;
-  imagePullErrors: Readonly<Record<string, ImagePullError>>;
+  startErrors: Readonly<Record<string, StartError>>;
   nowMs: number;
 }>;
 
@@ -200,11 +204,11 @@ class Decisions {
   }
 
   private start(c: PodContainer, attempt: number): void {
-    const pullError = this.input.imagePullErrors[c.spec.name];
-    if (pullError) {
-      this.waiting.set(c.spec.name, { reason: pullError.reason, message: pullError.message });
-      if (pullError.retryAtMs !== undefined && pullError.retryAtMs > this.input.nowMs) {
-        this.wake(pullError.retryAtMs);
+    const failed = this.input.startErrors[c.spec.name];
+    if (failed) {
+      this.waiting.set(c.spec.name, { reason: failed.reason, message: failed.message });
+      if (failed.retryAtMs !== undefined && failed.retryAtMs > this.input.nowMs) {
+        this.wake(failed.retryAtMs);
         return;
       }
     }

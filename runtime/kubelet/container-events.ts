@@ -106,6 +106,8 @@ function waitingEvents(pod: PodView, { container, reported, next }: ContainerCha
         event('Warning', 'ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`),
         event('Warning', 'Failed', 'Error: ErrImageNeverPull'),
       ];
+    case 'CreateContainerConfigError':
+      return [event('Warning', 'Failed', `Error: ${waiting.message ?? ''}`)];
     default:
       return [];
   }

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../actors/kinds/types';
 import { asJson, mergeDiff } from '../../actors/controllers/status-change';
 import type { Plan, PlannedCommand } from '../../actors/reconcile/plan';
-import { computePodActions, type ImagePullError } from './container-actions';
+import { computePodActions, type StartError } from './container-actions';
 import { containerEvents, type ImagePulled } from './container-events';
 import { deletionGraceSeconds, finalDelete, kubeletEvent, statusPatch } from './pod-commands';
 import { generatePodStatus } from './pod-status';
@@ -31,7 +31,7 @@ export type PodSyncInput = Readonly<{
   /** Probe bookkeeping kept by the caller (probes.ts `recordProbeResult`). */
   probes?: ProbeTracker;
   /** By container name: why its image could not be had at its last start. Clear an entry once the container starts. */
-  imagePullErrors?: Readonly<Record<string, ImagePullError>>;
+  startErrors?: Readonly<Record<string, StartError>>;
   /** By container id: the image was pulled for that start (otherwise it was already present). */
   imagePulls?: Readonly<Record<string, ImagePulled>>;
   hostIPs?: readonly string[];
@@ -55,7 +55,7 @@ export function planPodSync(input: PodSyncInput): PodSync {
   const runtimeName = input.runtimeName ?? 'containerd';
   const tracker = input.probes ?? emptyProbeTracker;
   const observed = input.containers.filter((c) => c.podUid === pod.metadata.uid);
-  const decided = computePodActions({ pod, observed, probes: tracker, imagePullErrors: input.imagePullErrors ?? {}, nowMs });
+  const decided = computePodActions({ pod, observed, probes: tracker, startErrors: input.startErrors ?? {}, nowMs });
   const generated = generatePodStatus({ pod, observed, decided, probes: tracker, nowMs, runtimeName, hostIPs: input.hostIPs, podIPs: input.podIPs });
 
   const before = pod.status ?? {};

@@ -2,7 +2,7 @@ import { rfc3339 } from '../../actors/ids';
 import type { Json, KubeObject } from '../../actors/kinds/types';
 import { applyMergePatch } from '../../actors/patch/merge-patch';
 import type { Plan } from '../../actors/reconcile/plan';
-import type { ImagePullError } from '../../runtime/kubelet/container-actions';
+import type { StartError } from '../../runtime/kubelet/container-actions';
 import { planPodSync, type PodSync } from '../../runtime/kubelet/pod-sync';
 import type { ContainerSpec, ContainerStatus, PodCondition, PodSpecView, PodStatusView } from '../../runtime/kubelet/pod-view';
 import { recordProbeResult, type DueProbe, type ProbeResult, type ProbeTracker } from '../../runtime/kubelet/probes';
@@ -62,7 +62,7 @@ export class Node {
   pod: KubeObject;
   containers: ObservedContainer[] = [];
   probes: ProbeTracker = {};
-  imagePullErrors: Record<string, ImagePullError> = {};
+  startErrors: Record<string, StartError> = {};
   nowMs = T0;
   /** Every action carried out, in order. */
   readonly log: RuntimeAction[] = [];
@@ -82,7 +82,7 @@ export class Node {
   }
 
   sync(extra: Partial<Parameters<typeof planPodSync>[0]> = {}): PodSync {
-    return planPodSync({ pod: this.pod, containers: this.containers, nowMs: this.nowMs, probes: this.probes, imagePullErrors: this.imagePullErrors, hostIPs: ['192.0.2.1'], ...extra });
+    return planPodSync({ pod: this.pod, containers: this.containers, nowMs: this.nowMs, probes: this.probes, startErrors: this.startErrors, hostIPs: ['192.0.2.1'], ...extra });
   }
 
   /** One pass: plan, then carry out its status patch and runtime actions. */
@@ -102,7 +102,7 @@ export class Node {
     this.log.push(action);
     switch (action.kind) {
       case 'start': {
-        if (this.imagePullErrors[action.container]) return; // the image cannot be had: nothing starts
+        if (this.startErrors[action.container]) return; // the image cannot be had: nothing starts
         const spec = this.specOf(action.container, action.init);
         this.containers.push({
           id: `${action.container}-${action.attempt}`,

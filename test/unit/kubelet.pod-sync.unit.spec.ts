@@ -475,7 +475,7 @@ describe('kubelet pod sync: deletion', () => {
 describe('kubelet pod sync: images', () => {
   it('ErrImagePull: waiting with the error, the kubelet\'s events once, and the start asked again', () => {
     const node = new Node(kpod({ containers: [app('web', { image: 'nope:1' })] }));
-    node.imagePullErrors = { web: { reason: 'ErrImagePull', message: 'failed to pull and unpack image "docker.io/library/nope:1": not found' } };
+    node.startErrors = { web: { reason: 'ErrImagePull', message: 'failed to pull and unpack image "docker.io/library/nope:1": not found' } };
     const sync = node.step();
     expect(sync.actions).toEqual([{ kind: 'start', container: 'web', init: false, attempt: 0 }]);
     expect(node.containerStatus('web')?.state).toEqual({ waiting: { reason: 'ErrImagePull', message: 'failed to pull and unpack image "docker.io/library/nope:1": not found' } });
@@ -490,7 +490,7 @@ describe('kubelet pod sync: images', () => {
 
   it('ImagePullBackOff: no start before the image back-off ends, then one', () => {
     const node = new Node(kpod({ containers: [app('web', { image: 'nope:1' })] }));
-    node.imagePullErrors = { web: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nope:1"', retryAtMs: node.nowMs + 20 * S } };
+    node.startErrors = { web: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nope:1"', retryAtMs: node.nowMs + 20 * S } };
     const sync = node.step();
     expect(sync.actions).toEqual([]);
     expect(sync.plan.requeueAfterMs).toBe(20 * S);
@@ -501,7 +501,7 @@ describe('kubelet pod sync: images', () => {
 
   it('ErrImageNeverPull', () => {
     const node = new Node(kpod({ containers: [app('web', { image: 'local:dev' })] }));
-    node.imagePullErrors = { web: { reason: 'ErrImageNeverPull', message: 'Container image "local:dev" is not present with pull policy of Never' } };
+    node.startErrors = { web: { reason: 'ErrImageNeverPull', message: 'Container image "local:dev" is not present with pull policy of Never' } };
     expect(eventsOf(node.step().plan).map((e) => `${e.type} ${e.reason}: ${e.message}`)).toEqual([
       'Warning ErrImageNeverPull: Container image "local:dev" is not present with pull policy of Never',
       'Warning Failed: Error: ErrImageNeverPull',

@@ -1,0 +1,265 @@
+import { join } from 'node:path';
+import type { EventLog } from '../eventlog/jetstream-log';
+import type { CommandBus } from '../actors/kernel/command-bus';
+import type { KubeObject } from '../actors/kinds/types';
+import type { Plan, PlannedCommand } from '../actors/reconcile/plan';
+import type { ObjectsProjection } from '../projections/objects.projection';
+import { startNodeAgent, type NodeAgent } from './agent';
+import { ImagePullError, ensureSandbox, removeSandbox, sandboxName, type ContainerdRuntime, type Sandbox } from './containerd';
+import { describeHost } from './host-node';
+import type { ObjectLookups, SecretData } from './kubelet/config-sources';
+import { containerLaunch } from './kubelet/container-spec';
+import type { StartError, StartErrorReason } from './kubelet/container-actions';
+import { kubeletEvent } from './kubelet/pod-commands';
+import { planPodSync } from './kubelet/pod-sync';
+import { runProbe } from './kubelet/probe-runner';
+import { emptyProbeTracker, recordProbeResult, type DueProbe, type ProbeTracker } from './kubelet/probes';
+import type { ObservedContainer, RuntimeAction } from './kubelet/types';
+import { planVolumes } from './kubelet/volumes';
+import { materialize, prepareSubPaths, removePodDir } from './kubelet/volume-files';
+import { nodeObject } from './node-object';
+import { pullBackOffMs } from './image/pull-policy';
+
+/**
+ * A real worker node: the node agent (agent.ts) with containerd underneath. Each pass over a pod
+ * plans from what containerd has for it (runtime/kubelet, pure), then carries the plan out here:
+ * the pod's network namespace and volumes, container starts (image, env, mounts, limits), stops
+ * with grace and preStop, removals, probes; containerd's exit and OOM events bring the pod back
+ * for another pass. Nothing here decides what a pod should look like.
+ */
+export type ContainerdNodeOptions = Readonly<{
+  name: string;
+  /** pods/<uid>/ (volumes) live under it. */
+  dataDir: string;
+  /** The node's InternalIP. */
+  ip: string;
+  log: EventLog;
+  projection: ObjectsProjection;
+  bus: CommandBus;
+  runtime: ContainerdRuntime;
+  /** e.g. containerd://1.6.20 */
+  runtimeVersion: string;
+  /** Opens a stored (sealed) Secret for env and volumes; absent → secret references fail to resolve. */
+  openSecret?: (secret: KubeObject) => KubeObject;
+  heartbeatIntervalMs?: number;
+  clock?: () => number;
+}>;
+
+type KubeletPlan = Plan & Readonly<{ actions: readonly RuntimeAction[]; probes: readonly DueProbe[] }>;
+
+/** Pods a node works on at once: starts and stops wait on containerd, probes on the pods. */
+const POD_WORKERS = 8;
+/** How long a failed pull shows as ErrImagePull before it reads ImagePullBackOff (the kubelet's next sync). */
+const PULL_ERROR_SHOWN_MS = 1_000;
+const HOUSEKEEPING_MS = 10_000;
+/** A container whose configuration or volumes are not there yet is tried again this often (the kubelet's sync period is 10 s). */
+const CONFIG_RETRY_MS = 10_000;
+
+export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<NodeAgent> {
+  const clock = opts.clock ?? Date.now;
+  const { runtime } = opts;
+  const { store } = opts.projection;
+  const observed = new Map<string, ObservedContainer[]>();
+  const podKeys = new Map<string, { namespace: string; name: string }>();
+  const trackers = new Map<string, ProbeTracker>();
+  /** By pod uid, by container: why its last start did not happen, and pulls failed in a row. */
+  const startErrors = new Map<string, Map<string, StartError>>();
+  const pullFailures = new Map<string, Map<string, number>>();
+  const sandboxes = new Map<string, Sandbox>();
+  const podDir = (uid: string) => join(opts.dataDir, 'pods', uid);
+
+  const refresh = async (): Promise<void> => {
+    const all = await runtime.list();
+    observed.clear();
+    for (const c of all) observed.set(c.podUid, [...(observed.get(c.podUid) ?? []), c]);
+  };
+  await refresh();
+
+  const lookups: ObjectLookups = {
+    configMap: (namespace, name) => store.get({ group: '', resource: 'configmaps', namespace, name })?.object,
+    secret: (namespace, name) => {
+      const stored = store.get({ group: '', resource: 'secrets', namespace, name })?.object;
+      return stored && opts.openSecret ? (opts.openSecret(stored) as SecretData) : undefined;
+    },
+  };
+
+  const planPod = (pod: KubeObject, _node: KubeObject, nowMs: number): KubeletPlan => {
+    const uid = pod.metadata.uid as string;
+    podKeys.set(uid, { namespace: pod.metadata.namespace as string, name: pod.metadata.name as string });
+    const sync = planPodSync({
+      pod, containers: observed.get(uid) ?? [], nowMs, probes: trackers.get(uid), startErrors: Object.fromEntries(startErrors.get(uid) ?? []),
+      hostIPs: [opts.ip], runtimeName: 'containerd',
+    });
+    return { ...sync.plan, actions: sync.actions, probes: sync.probes };
+  };
+
+  /** Starts one container; what keeps it from starting is remembered for the next plan (and said as an event). */
+  const start = async (pod: KubeObject, action: Extract<RuntimeAction, { kind: 'start' }>): Promise<PlannedCommand[]> => {
+    const uid = pod.metadata.uid as string;
+    const namespace = pod.metadata.namespace as string;
+    const blocked = (reason: StartErrorReason, message: string, retryInMs: number): PlannedCommand[] => {
+      startErrors.set(uid, (startErrors.get(uid) ?? new Map()).set(action.container, { reason, message, retryAtMs: clock() + retryInMs }));
+      const key = podKeys.get(uid);
+      if (key) setTimeout(() => agent.poke(key), retryInMs).unref();
+      return [];
+    };
+    const sandbox = sandboxes.get(uid) ?? (await ensureSandbox(uid));
+    sandboxes.set(uid, sandbox);
+    const volumes = planVolumes(pod, podDir(uid), lookups);
+    const mounted = volumes.ok ? await materialize(volumes) : volumes;
+    if (!mounted.ok) {
+      const message = mounted.failures.map((f) => f.message).join('; ');
+      blocked('ContainerCreating', message, CONFIG_RETRY_MS);
+      return [kubeletEvent(pod, { type: 'Warning', reason: 'FailedMount', message }, clock())];
+    }
+    const configured = containerLaunch({ pod, containerName: action.container, init: action.init, podDir: podDir(uid), lookups, hostIPs: [opts.ip] });
+    if (!configured.ok) return blocked('CreateContainerConfigError', configured.message, CONFIG_RETRY_MS);
+    const mounts = await prepareSubPaths(configured.launch.mounts, action.container);
+    if (!mounts.ok) return blocked('CreateContainerConfigError', mounts.message, CONFIG_RETRY_MS);
+    const { launch } = configured;
+    try {
+      await runtime.start({
+        pod: { uid, namespace, name: pod.metadata.name as string, netnsPath: sandbox.path },
+        container: {
+          name: launch.name, image: launch.image, imagePullPolicy: launch.imagePullPolicy,
+          ...(launch.command ? { command: launch.command } : {}), ...(launch.args ? { args: launch.args } : {}),
+          env: launch.env.map(([name, value]) => ({ name, value })),
+          ...(launch.workingDir ? { workingDir: launch.workingDir } : {}),
+          mounts: mounts.mounts.map((m) => ({ hostPath: m.hostPath, containerPath: m.containerPath, readOnly: m.readOnly })),
+          ...(launch.resources.memoryLimitBytes ? { memoryLimitBytes: launch.resources.memoryLimitBytes } : {}),
+          ...(launch.resources.cpuQuotaMicros ? { cpuLimitMillis: launch.resources.cpuQuotaMicros / 100 } : {}),
+        },
+        attempt: action.attempt,
+        init: action.init,
+      });
+      startErrors.get(uid)?.delete(action.container);
+      pullFailures.get(uid)?.delete(action.container);
+    } catch (err) {
+      if (!(err instanceof ImagePullError)) throw err;
+      const failures = (pullFailures.get(uid)?.get(action.container) ?? 0) + 1;
+      pullFailures.set(uid, (pullFailures.get(uid) ?? new Map()).set(action.container, failures));
+      if (err.reason === 'ErrImageNeverPull') return blocked('ErrImageNeverPull', err.message, pullBackOffMs(failures));
+      // ErrImagePull now; the kubelet's next look, during the back-off, says ImagePullBackOff.
+      blocked('ErrImagePull', err.message, pullBackOffMs(failures));
+      setTimeout(() => {
+        const current = startErrors.get(uid)?.get(action.container);
+        if (current?.reason !== 'ErrImagePull') return;
+        startErrors.get(uid)?.set(action.container, { ...current, reason: 'ImagePullBackOff', message: `Back-off pulling image "${launch.image}"` });
+        const key = podKeys.get(uid);
+        if (key) agent.poke(key);
+      }, PULL_ERROR_SHOWN_MS).unref();
+    }
+    return [];
+  };
+
+  const stop = async (action: Extract<RuntimeAction, { kind: 'stop' }>): Promise<void> => {
+    if (action.preStop && action.preStop.length > 0) {
+      // The hook runs first and its time counts against the grace period, as the kubelet does it.
+      const began = clock();
+      const hook = runtime.exec(action.id, action.preStop);
+      await Promise.race([hook.exitCode.catch(() => -1), new Promise((ok) => setTimeout(ok, action.graceMs).unref())]);
+      await runtime.stop(action.id, Math.max(0, action.graceMs - (clock() - began)));
+      return;
+    }
+    await runtime.stop(action.id, action.graceMs);
+  };
+
+  const probe = async (pod: KubeObject, due: DueProbe): Promise<PlannedCommand | undefined> => {
+    const uid = pod.metadata.uid as string;
+    const outcome = await runProbe(due.spec.action, due.spec.timeoutMs, {
+      netnsPath: sandboxes.get(uid)?.path,
+      exec: async (argv, timeoutMs) => {
+        const run = runtime.exec(due.containerId, argv);
+        let output = '';
+        run.process.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+        run.process.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+        const timer = setTimeout(() => run.process.kill('SIGKILL'), timeoutMs);
+        try {
+          return { exitCode: await run.exitCode, output };
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+    });
+    const recorded = recordProbeResult(trackers.get(uid) ?? emptyProbeTracker, due, outcome, clock());
+    trackers.set(uid, recorded.tracker);
+    return recorded.event ? kubeletEvent(pod, recorded.event, clock()) : undefined;
+  };
+
+  const act = async (pod: KubeObject, plan: KubeletPlan): Promise<readonly PlannedCommand[]> => {
+    const uid = pod.metadata.uid as string;
+    if (plan.actions.length === 0 && plan.probes.length === 0) {
+      // A deleted pod that never got a container (its configuration was missing) still has a namespace.
+      if (pod.metadata.deletionTimestamp && (observed.get(uid) ?? []).length === 0 && sandboxes.has(uid)) await forgetPod(uid);
+      return [];
+    }
+    const of = <K extends RuntimeAction['kind']>(kind: K) => plan.actions.filter((a): a is Extract<RuntimeAction, { kind: K }> => a.kind === kind);
+    await Promise.all(of('stop').map(stop));
+    await Promise.all(of('remove').map((a) => runtime.remove(a.id)));
+    const found: PlannedCommand[] = [];
+    for (const a of of('start')) found.push(...(await start(pod, a)));
+    for (const c of await Promise.all(plan.probes.map((p) => probe(pod, p)))) if (c) found.push(c);
+    await refresh();
+    // A deleted pod whose containers are all gone: its namespace and volumes go too.
+    if (pod.metadata.deletionTimestamp && (observed.get(uid) ?? []).length === 0) await forgetPod(uid);
+    agent.poke({ namespace: pod.metadata.namespace as string, name: pod.metadata.name as string });
+    return found;
+  };
+
+  const forgetPod = async (uid: string): Promise<void> => {
+    await removeSandbox(sandboxName(uid)).catch(() => undefined);
+    await removePodDir(podDir(uid)).catch(() => undefined);
+    sandboxes.delete(uid);
+    trackers.delete(uid);
+    startErrors.delete(uid);
+    pullFailures.delete(uid);
+  };
+
+  const node = nodeObject(opts.name, clock(), describeHost({ dataDir: opts.dataDir, ip: opts.ip, runtimeVersion: opts.runtimeVersion }), { 'skiff.dev/runtime': 'containerd' });
+  const agent = await startNodeAgent<KubeletPlan>({
+    nodes: [node], log: opts.log, projection: opts.projection, bus: opts.bus, planPod, act,
+    heartbeatIntervalMs: opts.heartbeatIntervalMs, workers: POD_WORKERS, clock,
+  });
+
+  // containerd saw a container start, exit or get OOM-killed: look at its pod again.
+  const unsubscribe = runtime.subscribe((change) => {
+    void refresh().then(() => {
+      for (const [uid, containers] of observed) {
+        const key = podKeys.get(uid);
+        if (key && containers.some((c) => c.id === change.id)) agent.poke(key);
+      }
+    }).catch(() => undefined);
+  });
+
+  // Housekeeping, as the kubelet's: containers and namespaces of pods that are gone from the store
+  // (force-deleted, or deleted while this agent was down) are removed.
+  const housekeeping = setInterval(() => {
+    void (async () => {
+      const live = new Set<string>();
+      for (const key of store.keysOfPodsOn(opts.name)) {
+        const uid = store.getByKey(key)?.object.metadata.uid;
+        if (uid) live.add(uid);
+      }
+      for (const uid of sandboxes.keys()) if (!live.has(uid) && !observed.has(uid)) await forgetPod(uid);
+      for (const [uid, containers] of observed) {
+        if (live.has(uid)) continue;
+        await Promise.all(containers.map(async (c) => {
+          await runtime.stop(c.id, 0).catch(() => undefined);
+          await runtime.remove(c.id).catch(() => undefined);
+        }));
+        await forgetPod(uid);
+      }
+      await refresh();
+    })().catch(() => undefined);
+  }, HOUSEKEEPING_MS);
+  housekeeping.unref();
+
+  return {
+    ...agent,
+    stop: () => {
+      clearInterval(housekeeping);
+      unsubscribe();
+      agent.stop();
+    },
+  };
+}

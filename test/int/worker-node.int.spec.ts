@@ -1,0 +1,144 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildBusyboxImage, importImage } from '../harness/busybox-image';
+import { startTestCluster, until, type TestCluster } from '../harness/cluster';
+import { netnsDirGuard, startTestContainerd, type TestContainerd } from '../harness/containerd-env';
+
+/**
+ * A real worker node: the control plane runs one beside it (as `skiff up` does), on a containerd
+ * the test starts itself, with a busybox image built here. Pods go through real containers.
+ */
+const IMAGE = 'skiff.local/busybox:test';
+const NODE = 'worker-1';
+
+describe('worker node on containerd', () => {
+  let containerd: TestContainerd;
+  let c: TestCluster;
+  let scratch: string;
+  const releaseNetnsDir = netnsDirGuard();
+
+  beforeAll(async () => {
+    containerd = await startTestContainerd();
+    await importImage(containerd.ctr, await buildBusyboxImage(containerd.dataDir, { name: IMAGE }));
+    scratch = await mkdtemp(join(tmpdir(), 'skiff-worker-'));
+    c = await startTestCluster({ workerNode: { name: NODE, containerdAddress: containerd.daemon.address, containerdNamespace: containerd.namespace } });
+    await until(c, `/api/v1/nodes/${NODE}`, (n) => n.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True'));
+  }, 120_000);
+
+  afterAll(async () => {
+    // Pods first, so the node tears down their containers and namespaces itself.
+    await c?.call('DELETE', '/api/v1/namespaces/default/pods');
+    await until(c, '/api/v1/namespaces/default/pods', (l) => l.items.length === 0, 60_000).catch(() => undefined);
+    await c?.stop();
+    await containerd?.cleanup();
+    await releaseNetnsDir();
+    await rm(scratch, { recursive: true, force: true });
+  }, 120_000);
+
+  const pod = (name: string, spec: Record<string, unknown>) => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name },
+    spec: { nodeName: NODE, terminationGracePeriodSeconds: 2, ...spec },
+  });
+  const create = async (body: unknown) => expect((await c.call('POST', '/api/v1/namespaces/default/pods', body)).status).toBe(201);
+  const sh = (name: string, script: string, extra: Record<string, unknown> = {}) => ({ name, image: IMAGE, imagePullPolicy: 'Never', command: ['sh', '-c', script], ...extra });
+  const podPath = (name: string) => `/api/v1/namespaces/default/pods/${name}`;
+  const status = (p: any, name: string) => p.status?.containerStatuses?.find((s: any) => s.name === name);
+
+  it('registers the machine as a Node with its real capacity', async () => {
+    const node = (await c.call('GET', `/api/v1/nodes/${NODE}`)).body;
+    expect(Number(node.status.capacity.cpu)).toBeGreaterThan(0);
+    expect(node.status.capacity.memory).toMatch(/^\d+Ki$/);
+    expect(node.status.nodeInfo.containerRuntimeVersion).toMatch(/^containerd:\/\/\d/);
+  });
+
+  it('runs a two-container pod whose second container reaches the first on localhost', async () => {
+    await create(pod('pair', {
+      containers: [
+        sh('server', 'mkdir -p /www && echo hello-from-server > /www/index.html && exec httpd -f -p 8080 -h /www'),
+        sh('client', 'until wget -q -O /tmp/got http://127.0.0.1:8080/; do sleep 0.2; done; exec sleep 3600', {
+          readinessProbe: { exec: { command: ['grep', '-q', 'hello-from-server', '/tmp/got'] }, periodSeconds: 1 },
+        }),
+      ],
+    }));
+    const running = await until(c, podPath('pair'), (p) => p.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True'), 60_000);
+    expect(running.status.phase).toBe('Running');
+    expect(status(running, 'server')).toMatchObject({ ready: true, started: true, restartCount: 0, state: { running: {} } });
+    expect(status(running, 'client').containerID).toMatch(/^containerd:\/\//);
+  }, 90_000);
+
+  it('restarts a container that exits 1 with back-off: restartCount grows, CrashLoopBackOff shown', async () => {
+    await create(pod('crasher', { containers: [sh('c', 'echo crashing; exit 1')] }));
+    const looping = await until(c, podPath('crasher'), (p) => status(p, 'c')?.state?.waiting?.reason === 'CrashLoopBackOff', 60_000);
+    const s = status(looping, 'c');
+    expect(s.restartCount).toBeGreaterThanOrEqual(1);
+    expect(s.lastState.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+    expect(s.state.waiting.message).toMatch(/^back-off \d+s restarting failed container=c pod=crasher_default\(/);
+    const events = (await c.call('GET', '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dcrasher')).body.items;
+    expect(events.map((e: any) => e.reason)).toEqual(expect.arrayContaining(['Created', 'Started', 'BackOff']));
+  }, 90_000);
+
+  it('a failing liveness probe restarts the container; a failing readiness probe keeps the pod not Ready', async () => {
+    await create(pod('probed', {
+      containers: [
+        sh('live', 'exec sleep 3600', { livenessProbe: { exec: { command: ['test', '-e', '/tmp/never'] }, periodSeconds: 1, failureThreshold: 1 } }),
+        sh('unready', 'exec sleep 3600', { readinessProbe: { exec: { command: ['false'] }, periodSeconds: 1 } }),
+      ],
+    }));
+    const restarted = await until(c, podPath('probed'), (p) => (status(p, 'live')?.restartCount ?? 0) >= 1, 60_000);
+    expect(restarted.status.conditions.find((x: any) => x.type === 'Ready')).toMatchObject({ status: 'False', reason: 'ContainersNotReady' });
+    expect(status(restarted, 'unready').ready).toBe(false);
+    const events = (await c.call('GET', '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dprobed')).body.items;
+    expect(events.some((e: any) => e.reason === 'Unhealthy' && e.message.startsWith('Liveness probe failed'))).toBe(true);
+    expect(events.some((e: any) => e.reason === 'Killing' && e.message === 'Container live failed liveness probe, will be restarted')).toBe(true);
+  }, 90_000);
+
+  it('a container past its memory limit is OOMKilled, shown in lastState', async () => {
+    await create(pod('hog', { containers: [sh('hog', 'head -c 128m /dev/zero | tail', { resources: { limits: { memory: '16Mi' } } })] }));
+    const killed = await until(c, podPath('hog'), (p) => status(p, 'hog')?.lastState?.terminated?.reason === 'OOMKilled', 60_000);
+    expect(status(killed, 'hog').lastState.terminated.exitCode).toBe(137);
+  }, 90_000);
+
+  it('delete runs preStop, then SIGTERM, and honours the grace period for a container that ignores it', async () => {
+    const record = join(scratch, 'lifecycle');
+    await create(pod('polite', {
+      terminationGracePeriodSeconds: 10,
+      volumes: [{ name: 'out', hostPath: { path: scratch, type: 'Directory' } }],
+      containers: [sh('c', "trap 'echo TERM >> /out/lifecycle; exit 0' TERM; while true; do sleep 0.1; done", {
+        volumeMounts: [{ name: 'out', mountPath: '/out' }],
+        lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo preStop >> /out/lifecycle'] } } },
+      })],
+    }));
+    await create(pod('stubborn', { terminationGracePeriodSeconds: 3, containers: [sh('c', "trap '' TERM; while true; do sleep 0.1; done")] }));
+    await until(c, podPath('polite'), (p) => status(p, 'c')?.state?.running);
+    await until(c, podPath('stubborn'), (p) => status(p, 'c')?.state?.running);
+
+    expect((await c.call('DELETE', podPath('polite'))).status).toBe(200);
+    await until(c, '/api/v1/namespaces/default/pods', (l) => !l.items.some((p: any) => p.metadata.name === 'polite'), 30_000);
+    expect((await readFile(record, 'utf8')).split('\n').filter(Boolean)).toEqual(['preStop', 'TERM']);
+
+    const asked = Date.now();
+    expect((await c.call('DELETE', podPath('stubborn'))).status).toBe(200);
+    const terminating = (await c.call('GET', podPath('stubborn'))).body;
+    expect(terminating.metadata.deletionGracePeriodSeconds).toBe(3);
+    await until(c, '/api/v1/namespaces/default/pods', (l) => !l.items.some((p: any) => p.metadata.name === 'stubborn'), 30_000);
+    expect(Date.now() - asked).toBeGreaterThanOrEqual(2_900);
+  }, 90_000);
+
+  it('env from a ConfigMap and a ConfigMap volume reach the container; a missing ConfigMap is CreateContainerConfigError', async () => {
+    expect((await c.call('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { greeting: 'hi-there' } })).status).toBe(201);
+    await create(pod('configured', {
+      volumes: [{ name: 'cfg', configMap: { name: 'settings' } }],
+      containers: [sh('c', 'exec sleep 3600', {
+        env: [{ name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'settings', key: 'greeting' } } }],
+        volumeMounts: [{ name: 'cfg', mountPath: '/etc/cfg' }],
+        readinessProbe: { exec: { command: ['sh', '-c', 'test "$GREETING" = hi-there && grep -q hi-there /etc/cfg/greeting'] }, periodSeconds: 1 },
+      })],
+    }));
+    await until(c, podPath('configured'), (p) => status(p, 'c')?.ready === true, 60_000);
+
+    await create(pod('misconfigured', { containers: [sh('c', 'exec sleep 3600', { env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'absent', key: 'k' } } }] })] }));
+    const waiting = await until(c, podPath('misconfigured'), (p) => status(p, 'c')?.state?.waiting?.reason === 'CreateContainerConfigError', 30_000);
+    expect(status(waiting, 'c').state.waiting.message).toBe('configmap "absent" not found');
+  }, 90_000);
+});
