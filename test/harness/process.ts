@@ -8,7 +8,12 @@ export type ControlPlaneProcess = Readonly<{ child: ChildProcess; output: () => 
 
 /** `skiff up` as its own process (so a test can kill -9 it), against an existing NATS server. */
 export function spawnControlPlane(opts: { dataDir: string; natsUrl: string; port: number }): ControlPlaneProcess {
-  const child = spawn(process.execPath, [BIN, 'up', '--no-node', '--data-dir', opts.dataDir, '--nats', opts.natsUrl, '--port', String(opts.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnSkiff(['up', '--no-node', '--data-dir', opts.dataDir, '--nats', opts.natsUrl, '--port', String(opts.port)]);
+}
+
+/** `skiff ARGS…` as its own long-running process (a node agent a test can kill -9), its output kept. */
+export function spawnSkiff(args: readonly string[]): ControlPlaneProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
