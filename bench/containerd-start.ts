@@ -16,8 +16,9 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { ContainerdRuntime } from '../runtime/containerd/containerd-runtime';
 import { ensureSandbox, removeSandbox } from '../runtime/containerd/sandbox';
-import { buildBusyboxImage, importImage } from '../test/harness/busybox-image';
-import { netnsDirGuard, startTestContainerd } from '../test/harness/containerd-env';
+import { importArchive } from '../runtime/containerd/images';
+import { buildBusyboxImage } from '../test/harness/busybox-image';
+import { netnsDirGuard, startTestContainerd } from '../test/harness/containerd';
 import { fmtMs, fmtRatio, percentile, printTable, register, runMain } from './lib';
 
 const IMAGE = 'docker.io/skiff/bench-busybox:1';
@@ -29,8 +30,8 @@ runMain('containerd-start', async () => {
   register({ label: '/run/netns', close: releaseNetnsDir, closeSync: () => undefined });
   const env = await startTestContainerd();
   register({ label: 'containerd', close: () => env.cleanup(), closeSync: () => undefined });
-  await importImage(env.ctr, await buildBusyboxImage(env.dataDir, { name: IMAGE }));
-  const rt = await ContainerdRuntime.open({ address: env.daemon.address, namespace: env.namespace, logRoot: join(env.dataDir, 'logs') });
+  await importArchive(env.ctr, (await buildBusyboxImage(env.dataDir, { name: IMAGE })).archive);
+  const rt = await ContainerdRuntime.open({ address: env.address, namespace: env.namespace, logRoot: join(env.dataDir, 'logs') });
   register({ label: 'runtime', close: () => rt.close(), closeSync: () => undefined });
 
   const series = { skiff: [] as number[], raw: [] as number[], pod: [] as number[] };

@@ -1,15 +1,16 @@
 /**
- * `skiff image build|import|pull|ls|rm`: images in the local node's containerd, through `ctr`.
- * `build` makes a one-layer image from a root-filesystem directory, so a machine with no registry
- * can still run pods.
+ * `skiff image build|import|pull|ls|rm`: images in the local node's containerd, through the
+ * runtime's own `ctr` wrapper and image store (runtime/containerd/images.ts). `build` makes a
+ * one-layer image from a root-filesystem directory (runtime/image/), so a machine with no registry
+ * can still run pods. A failed ctr call is one line: ctr's own message.
  */
 import { mkdtemp, rm as removeDir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  buildImage, busyboxRootfs, importArchive, importImage, listImages, pullImage, removeImage, normalizeImageName,
-  DEFAULT_CONTAINERD_ADDRESS, DEFAULT_CONTAINERD_NAMESPACE, ImageFormat, ImagePullError, PullFailure, HOST_BUSYBOX, type BuiltImage, type Ctr,
-} from '../../runtime/image';
+import { buildImage, busyboxRootfs, ImageFormat, HOST_BUSYBOX, type BuiltImage } from '../../runtime/image';
+import { createCtr, DEFAULT_CONTAINERD_ADDRESS, DEFAULT_CONTAINERD_NAMESPACE, type Ctr } from '../../runtime/containerd/ctr';
+import { CtrError, ImagePullError, PullFailure } from '../../runtime/containerd/errors';
+import { importArchive, importImage, listImages, pullImage, removeImage } from '../../runtime/containerd/images';
 import { helpFlag, parseArgs, type FlagSpecs } from '../args';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
@@ -71,7 +72,18 @@ export async function runImage(argv: string[], ctx: CliContext): Promise<number>
   }
   const run = Object.hasOwn(SUBCOMMANDS, sub) ? SUBCOMMANDS[sub] : undefined;
   if (!run) throw new CliError(`unknown subcommand "${sub}" for "skiff image" (build, import, pull, ls, rm)`);
-  return run(rest, ctx);
+  return run(rest, ctx).catch((err: unknown) => {
+    if (err instanceof CtrError) throw new CliError(err.detail, { cause: err });
+    throw err;
+  });
+}
+
+/** An archive ctr read and refused is said as such; ctr not running at all is said as it is. */
+function cannotImport(what: string) {
+  return (err: unknown): never => {
+    if (err instanceof CtrError && err.exitCode !== null) throw new CliError(`cannot import ${what}: ${err.detail}`, { cause: err });
+    throw err;
+  };
 }
 
 async function build(argv: string[], ctx: CliContext): Promise<number> {
@@ -113,7 +125,7 @@ async function build(argv: string[], ctx: CliContext): Promise<number> {
     return 0;
   }
   const target = ctrOf(flags, ctx);
-  const names = await importArchive(target, image.archive);
+  const names = await importArchive(target, image.archive).catch(cannotImport('the archive'));
   ctx.stdout.write(`imported ${names.join(', ') || image.name} into containerd (${target.address}, namespace ${target.namespace})\n`);
   return 0;
 }
@@ -133,7 +145,7 @@ async function importFile(argv: string[], ctx: CliContext): Promise<number> {
   if (flags.help) return help(ctx);
   if (args.length !== 1) throw new CliError('skiff image import needs one archive: skiff image import FILE.tar');
   const target = ctrOf(flags, ctx);
-  const names = await importImage(target, args[0], { allPlatforms: flags['all-platforms'] });
+  const names = await importImage(target, args[0], { allPlatforms: flags['all-platforms'] }).catch(cannotImport(args[0]));
   if (names.length === 0) throw new CliError(`${args[0]} holds no named image for this platform (try --all-platforms)`);
   for (const name of names) ctx.stdout.write(`imported ${name}\n`);
   return 0;
@@ -144,10 +156,9 @@ async function pull(argv: string[], ctx: CliContext): Promise<number> {
   if (flags.help) return help(ctx);
   if (args.length !== 1) throw new CliError('skiff image pull needs one image name: skiff image pull NAME[:TAG]');
   const name = await pullImage(ctrOf(flags, ctx), args[0], { plainHttp: flags['plain-http'], signal: ctx.signal }).catch((err: unknown) => {
-    if (err instanceof ImagePullError && err.reason === PullFailure.unreachable) {
-      throw new CliError(`${err.message} (no registry reachable: import the image with \`skiff image import FILE.tar\` or build one with \`skiff image build DIR -t NAME:TAG\`)`);
-    }
-    throw err;
+    if (!(err instanceof ImagePullError)) throw err;
+    const hint = err.failure === PullFailure.unreachable ? ' (no registry reachable: import the image with `skiff image import FILE.tar` or build one with `skiff image build DIR -t NAME:TAG`)' : '';
+    throw new CliError(`failed to pull image "${err.ref ?? err.image}": ${err.detail ?? err.message}${hint}`, { cause: err });
   });
   ctx.stdout.write(`pulled ${name}\n`);
   return 0;
@@ -159,10 +170,10 @@ async function ls(argv: string[], ctx: CliContext): Promise<number> {
   if (args.length > 0) throw new CliError(`skiff image ls takes no arguments, got "${args.join(' ')}"`);
   const images = await listImages(ctrOf(flags, ctx));
   if (flags.quiet) {
-    ctx.stdout.write(images.map((i) => `${i.name}\n`).join(''));
+    ctx.stdout.write(images.map((i) => `${i.ref}\n`).join(''));
     return 0;
   }
-  const rows = images.map((i) => [i.name, i.digest.slice(0, 'sha256:'.length + 12), i.size, i.platforms.join(',') || '-'].join('\t'));
+  const rows = images.map((i) => [i.ref, i.digest.slice(0, 'sha256:'.length + 12), i.size, i.platforms.join(',') || '-'].join('\t'));
   ctx.stdout.write(new Tabwriter(GET_TABLE).format(['NAME\tDIGEST\tSIZE\tPLATFORMS', ...rows]));
   return 0;
 }
@@ -173,8 +184,7 @@ async function rm(argv: string[], ctx: CliContext): Promise<number> {
   if (args.length === 0) throw new CliError('skiff image rm needs at least one image name');
   const target = ctrOf(flags, ctx);
   for (const name of args) {
-    await removeImage(target, name);
-    ctx.stdout.write(`removed ${normalizeImageName(name)}\n`);
+    ctx.stdout.write(`removed ${await removeImage(target, name)}\n`);
   }
   return 0;
 }
@@ -185,10 +195,10 @@ function help(ctx: CliContext): number {
 }
 
 function ctrOf(flags: Readonly<{ 'containerd-address'?: string; 'containerd-namespace'?: string }>, ctx: CliContext): Ctr {
-  return {
+  return createCtr({
     address: flags['containerd-address'] ?? ctx.env.CONTAINERD_ADDRESS ?? DEFAULT_CONTAINERD_ADDRESS,
     namespace: flags['containerd-namespace'] ?? ctx.env.CONTAINERD_NAMESPACE ?? DEFAULT_CONTAINERD_NAMESPACE,
-  };
+  });
 }
 
 function mib(bytes: number): string {

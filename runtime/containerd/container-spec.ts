@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { ImagePullPolicy } from './images';
+import type { PullPolicy } from '../image/pull-policy';
 
 export type PodRef = Readonly<{
   uid: string;
@@ -20,7 +20,8 @@ export type BindMount = Readonly<{ hostPath: string; containerPath: string; read
 export type ContainerSpec = Readonly<{
   name: string;
   image: string;
-  imagePullPolicy?: ImagePullPolicy;
+  /** Unset: the API server's default for the image (runtime/image/pull-policy.ts `defaultPullPolicy`). */
+  imagePullPolicy?: PullPolicy;
   command?: readonly string[];
   args?: readonly string[];
   env?: readonly Readonly<{ name: string; value: string }>[];

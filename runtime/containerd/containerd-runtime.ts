@@ -21,7 +21,8 @@ import { createCtr, ctrCalls, type Ctr } from './ctr';
 import { TaskStatus, type ContainerInfo, type ImageProcessConfig, type TaskEvent, type TaskRow } from './ctr-output';
 import { ContainerStartError, CtrError, CtrErrorKind, ctrMessage } from './errors';
 import { followTaskEvents, type TaskEventStream } from './events';
-import { ensureImage as ensureImageWith, readImageConfig, ImagePullPolicy, type ResolvedImage, type PullOptions } from './images';
+import { defaultPullPolicy, PullPolicy } from '../image/pull-policy';
+import { ensureImage as ensureImageWith, readImageConfig, type ResolvedImage, type PullOptions } from './images';
 import { containerLabels, exitLabels, isSkiffContainer, LABEL, observe, STOP_SIGNAL_LABEL, type ExitRecord } from './labels';
 import { needsImageDefaults, processArgs } from './process-args';
 
@@ -96,9 +97,9 @@ export class ContainerdRuntime {
   }
 
   /** Makes the image present per policy; throws ImagePullError (ErrImagePull / ErrImageNeverPull). */
-  async ensureImage(image: string, pullPolicy: ImagePullPolicy): Promise<ResolvedImage> {
+  async ensureImage(image: string, pullPolicy: PullPolicy): Promise<ResolvedImage> {
     const cached = this.images.get(image);
-    if (cached && pullPolicy !== ImagePullPolicy.Always) return cached;
+    if (cached && pullPolicy !== PullPolicy.Always) return cached;
     const resolved = await ensureImageWith(this.ctr, image, pullPolicy, this.config.pull);
     this.images.set(image, resolved);
     return resolved;
@@ -107,7 +108,7 @@ export class ContainerdRuntime {
   /** Creates and starts attempt `spec.attempt` of the container; throws ContainerStartError when its process could not start. */
   async start(spec: StartSpec): Promise<ObservedContainer> {
     const c = spec.container;
-    const image = await this.ensureImage(c.image, c.imagePullPolicy ?? ImagePullPolicy.IfNotPresent);
+    const image = await this.ensureImage(c.image, c.imagePullPolicy ?? defaultPullPolicy(c.image));
     const argv = processArgs(c, needsImageDefaults(c) ? await this.imageConfig(image.digest) : undefined);
     const id = containerId(spec.pod.uid, c.name, spec.attempt);
     const logPath = containerLogPath(this.config.logRoot, spec.pod, c.name, spec.attempt);
@@ -300,7 +301,7 @@ export class ContainerdRuntime {
     if (/image .*not found/.test(err.stderr)) this.images.delete(image.image);
     const exists = await ctrCalls.containerInfo(this.ctr, id).then(() => true, () => false);
     if (!exists) return err;
-    const message = ctrMessage(err.stderr) || err.message;
+    const message = ctrMessage(err.stderr) ?? err.message;
     const exit: ExitRecord = { exitCode: START_FAILED_EXIT_CODE, finishedAtMs: this.now(), oomKilled: false, message };
     this.seenOf(id).exit = exit;
     await this.enqueue(id, async () => {

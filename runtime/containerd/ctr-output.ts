@@ -1,7 +1,8 @@
 /**
  * Pure parsers of `ctr` 1.6 output: the tabwriter tables of `containers ls`, `tasks ls` and
- * `images ls`, the JSON of `containers info` and `content get`, the lines of `ctr events`, and the
- * exit status `ctr tasks delete` reports. No I/O here: ctr.ts runs the commands.
+ * `images ls`, the names `images import` stored, the JSON of `containers info` and `content get`,
+ * the lines of `ctr events`, and the exit status `ctr tasks delete` reports. No I/O here: ctr.ts
+ * runs the commands.
  */
 
 /** One row of a ctr table, keyed by the header's column names (REF, DIGEST, TASK, PID, …). */
@@ -47,15 +48,23 @@ export function parseTaskList(stdout: string): TaskRow[] {
 
 export type ImageRow = Readonly<{ ref: string; mediaType: string; digest: string; size: string; platforms: readonly string[] }>;
 
-/** `ctr images ls`: REF TYPE DIGEST SIZE PLATFORMS LABELS. */
+/**
+ * `ctr images ls`: REF TYPE DIGEST SIZE PLATFORMS LABELS, read by its words rather than by the
+ * header's offsets (SIZE is always two words, `1.9 MiB`; only LABELS may hold spaces), so a row
+ * wider than its header still parses. PLATFORMS `-` is none.
+ */
 export function parseImageList(stdout: string): ImageRow[] {
-  return parseTable(stdout).map((r) => ({
-    ref: r.REF,
-    mediaType: r.TYPE,
-    digest: r.DIGEST,
-    size: r.SIZE,
-    platforms: r.PLATFORMS ? r.PLATFORMS.split(',').filter(Boolean) : [],
-  }));
+  const rows: ImageRow[] = [];
+  for (const line of stdout.split('\n').filter((l) => l.trim() !== '').slice(1)) {
+    const m = /^(\S+)\s+(\S+)\s+(\S+:\S+)\s+(\S+ \S+)\s+(\S+)(?:\s+.*)?$/.exec(line.trim());
+    if (m) rows.push({ ref: m[1], mediaType: m[2], digest: m[3], size: m[4], platforms: m[5] === '-' ? [] : m[5].split(',').filter(Boolean) });
+  }
+  return rows;
+}
+
+/** `ctr images import`: the names it stored, from its `unpacking NAME (sha256:…)...done` lines. */
+export function parseImportedNames(stdout: string): string[] {
+  return [...stdout.matchAll(/^unpacking (\S+) \(sha256:[0-9a-f]{64}\)/gm)].map((m) => m[1]);
 }
 
 export type ContainerInfo = Readonly<{
@@ -191,9 +200,4 @@ export function parseImageConfig(configJson: string): ImageProcessConfig {
     workingDir: c.WorkingDir ?? '',
     ...(c.StopSignal ? { stopSignal: c.StopSignal } : {}),
   };
-}
-
-/** Go's `runtime.GOARCH` for node's `process.arch`. */
-export function goArch(nodeArch: string): string {
-  return ({ x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' } as Record<string, string>)[nodeArch] ?? nodeArch;
 }

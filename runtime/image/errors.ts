@@ -1,4 +1,8 @@
-/** Errors of image building and of containerd's image store. Each keeps its cause; `instanceof` works across the folder. */
+/**
+ * Errors of image building and naming. Each keeps its cause; `instanceof` works across the folder.
+ * The image store's errors (a failed `ctr` call, a failed pull) are runtime/containerd/errors.ts's
+ * `CtrError` and `ImagePullError`.
+ */
 export class ImageError extends Error {
   override name = 'ImageError';
 }
@@ -13,38 +17,4 @@ export class ImageNameError extends ImageError {
   override name = 'ImageNameError';
 }
 
-/** `ctr` failed: `message` is ctr's own (its `ctr: ` prefix removed); the exit code and full stderr are kept. */
-export class CtrError extends ImageError {
-  override name = 'CtrError';
-  constructor(
-    message: string,
-    readonly args: readonly string[],
-    readonly exitCode: number | null,
-    readonly stderr: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
-/**
- * A pull that failed, sorted the way the kubelet reports it: every kind is `ErrImagePull` on the
- * container, and `reason` says why (the registry could not be reached, it has no such image, it
- * refused us, or something else).
- */
-export class ImagePullError extends ImageError {
-  override name = 'ImagePullError';
-  constructor(
-    message: string,
-    readonly image: string,
-    readonly reason: PullFailure,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
-export const PullFailure = { unreachable: 'unreachable', notFound: 'notFound', unauthorized: 'unauthorized', other: 'other' } as const;
-export type PullFailure = (typeof PullFailure)[keyof typeof PullFailure];
-
-export const errors = { ImageError, ImageBuildError, ImageNameError, CtrError, ImagePullError } as const;
+export const errors = { ImageError, ImageBuildError, ImageNameError } as const;

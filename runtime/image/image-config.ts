@@ -49,10 +49,16 @@ export function jsonBlob(value: unknown): Blob {
   return blobOf(Buffer.from(JSON.stringify(value)));
 }
 
-/** The platform an image built here runs on: Node's `process.arch` in GOARCH spelling. */
+const GOARCH: Readonly<Record<string, string>> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64', mips: 'mips', mipsel: 'mipsle' };
+
+/** Go's `runtime.GOARCH` (what image platforms say) for Node's `process.arch`. */
+export function goArch(nodeArch: string = process.arch): string {
+  return GOARCH[nodeArch] ?? nodeArch;
+}
+
+/** The platform of this machine (an image built here runs on it; a pulled one is picked for it). */
 export function hostPlatform(arch: string = process.arch): Platform {
-  const goarch: Readonly<Record<string, string>> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64', mips: 'mips', mipsel: 'mipsle' };
-  return { architecture: goarch[arch] ?? arch, os: 'linux', ...(arch === 'arm64' ? { variant: 'v8' } : {}) };
+  return { architecture: goArch(arch), os: 'linux', ...(arch === 'arm64' ? { variant: 'v8' } : {}) };
 }
 
 /** The image config (`application/vnd.oci.image.config.v1+json`) of a one-layer image. */

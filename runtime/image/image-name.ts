@@ -1,8 +1,9 @@
 /**
- * Image references as docker and containerd read them (distribution/reference's grammar and its
- * `ParseNormalizedNamed`): `busybox` → `docker.io/library/busybox:latest`,
- * `me/app:1` → `docker.io/me/app:1`, `skiff.local/busybox:1.35` and `localhost:5000/x@sha256:…`
- * kept as they are. Pure.
+ * Image references as docker, containerd and the kubelet read them (distribution/reference's
+ * grammar and its `ParseNormalizedNamed`): `busybox` → `docker.io/library/busybox:latest`,
+ * `me/app:1` → `docker.io/me/app:1`, `index.docker.io/x` → `docker.io/library/x:latest`,
+ * `skiff.local/busybox:1.35` and `localhost:5000/x@sha256:…` kept as they are. containerd stores
+ * and looks up images by the full name only. Pure; the one normalizer of the project.
  */
 import { ImageNameError } from './errors';
 
@@ -17,11 +18,14 @@ export type ImageRef = Readonly<{
 
 export const DEFAULT_DOMAIN = 'docker.io';
 export const DEFAULT_TAG = 'latest';
+/** Docker Hub's old name, read as `docker.io`. */
+const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
 
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const DOMAIN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
+/** algorithm:hex; the hex's length is left to the store and the registry to judge. */
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]+$/;
 
 /** Parses and fills in what docker fills in (domain, `library/`, `:latest` when neither tag nor digest). */
 export function parseImageRef(text: string): ImageRef {
@@ -45,7 +49,7 @@ export function parseImageRef(text: string): ImageRef {
   const slash = rest.indexOf('/');
   const first = slash < 0 ? '' : rest.slice(0, slash);
   const hasDomain = first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase());
-  const domain = hasDomain ? first : DEFAULT_DOMAIN;
+  const domain = !hasDomain || first === LEGACY_DEFAULT_DOMAIN ? DEFAULT_DOMAIN : first;
   let path = hasDomain ? rest.slice(slash + 1) : rest;
   if (hasDomain && !DOMAIN.test(domain)) throw bad(`"${domain}" is not a registry host`);
   if (domain === DEFAULT_DOMAIN && !path.includes('/')) path = `library/${path}`;
@@ -63,4 +67,10 @@ export function formatImageRef(ref: ImageRef): string {
 /** The full name containerd stores an image under: `busybox:1` → `docker.io/library/busybox:1`. */
 export function normalizeImageName(text: string): string {
   return formatImageRef(parseImageRef(text));
+}
+
+/** containerStatuses[].imageID as containerd's CRI reports it, the repository digest: `busybox:1.36` + `sha256:…` → `docker.io/library/busybox@sha256:…`. */
+export function repoDigest(image: string, digest: string): string {
+  const ref = parseImageRef(image);
+  return `${ref.domain}/${ref.path}@${digest}`;
 }

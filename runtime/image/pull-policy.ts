@@ -1,7 +1,9 @@
 /**
- * imagePullPolicy as the kubelet applies it (pkg/kubelet/images/image_manager.go), pure: given the
- * policy and whether the image is already in the store, pull or not, and the container's waiting
- * reason and message, in the kubelet's words, when it cannot get the image.
+ * imagePullPolicy as Kubernetes applies it, pure, and the one place of its rules: the API server's
+ * default, the kubelet's decision (pkg/kubelet/images/image_manager.go shouldPullImage) given the
+ * policy and whether the image is already in the store, and the container's waiting reason and
+ * message, in the kubelet's words, when it cannot get the image. runtime/containerd/images.ts
+ * `ensureImage` carries the decision out.
  */
 import { ImageNameError } from './errors';
 import { parseImageRef } from './image-name';
@@ -12,12 +14,23 @@ export type PullPolicy = (typeof PullPolicy)[keyof typeof PullPolicy];
 /** The API server's default (core/v1 defaults): `Always` for `:latest` or no tag, else `IfNotPresent`. */
 export function defaultPullPolicy(image: string): PullPolicy {
   try {
-    const ref = parseImageRef(image);
-    return ref.digest === undefined && ref.tag === 'latest' ? PullPolicy.Always : PullPolicy.IfNotPresent;
+    return parseImageRef(image).tag === 'latest' ? PullPolicy.Always : PullPolicy.IfNotPresent;
   } catch (err) {
     if (err instanceof ImageNameError) return PullPolicy.IfNotPresent;
     throw err;
   }
+}
+
+/** What to do about an image, from the policy and whether it is here (kubelet `shouldPullImage`): `refuse` is Never with no image. */
+export function pullDecision(policy: PullPolicy, present: boolean): 'use' | 'pull' | 'refuse' {
+  if (policy === PullPolicy.Always) return 'pull';
+  if (present) return 'use';
+  return policy === PullPolicy.Never ? 'refuse' : 'pull';
+}
+
+/** The kubelet's message for `ErrImageNeverPull`. */
+export function neverPullMessage(image: string): string {
+  return `Container image "${image}" is not present with pull policy of Never`;
 }
 
 /** A container's waiting state when its image cannot be had. */
@@ -36,12 +49,16 @@ export function pullStep(image: string, policy: PullPolicy, present: boolean): P
     const message = `Failed to apply default image tag "${image}": ${err instanceof Error ? err.message : String(err)}`;
     return { kind: 'fail', waiting: { reason: 'InvalidImageName', message }, event: { reason: 'InspectFailed', message } };
   }
-  if (policy === PullPolicy.Always || (policy === PullPolicy.IfNotPresent && !present)) {
-    return { kind: 'pull', event: { reason: 'Pulling', message: `Pulling image "${image}"` } };
+  switch (pullDecision(policy, present)) {
+    case 'pull':
+      return { kind: 'pull', event: { reason: 'Pulling', message: `Pulling image "${image}"` } };
+    case 'use':
+      return { kind: 'use', event: { reason: 'Pulled', message: `Container image "${image}" already present on machine` } };
+    case 'refuse': {
+      const message = neverPullMessage(image);
+      return { kind: 'fail', waiting: { reason: 'ErrImageNeverPull', message }, event: { reason: 'ErrImageNeverPull', message } };
+    }
   }
-  if (present) return { kind: 'use', event: { reason: 'Pulled', message: `Container image "${image}" already present on machine` } };
-  const message = `Container image "${image}" is not present with pull policy of Never`;
-  return { kind: 'fail', waiting: { reason: 'ErrImageNeverPull', message }, event: { reason: 'ErrImageNeverPull', message } };
 }
 
 /** The first failure of a pull: `ErrImagePull`, with the puller's error. */

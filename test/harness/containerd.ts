@@ -1,155 +1,102 @@
 /**
- * A private containerd for integration tests (CI runs no daemons): /usr/bin/containerd as root with
- * a generated config in a temp dir — its root, state, sockets, opt dir and runc state all inside
- * it, the CRI plugin off. stop() kills what runs in it, then the daemon (by PID), unmounts whatever
- * is still mounted under the temp dir and removes it. Test-only: runtime/containerd/ manages the
- * production daemon.
+ * Test-only: a containerd of the test's own, started by the production
+ * runtime/containerd/daemon.ts `ensureContainerd` (so its config lives in one place) under a temp
+ * data dir — its root, state, socket and opt dir inside it, the CRI plugin off, never the
+ * machine's containerd — and a fresh namespace `skiff-test-<random>`. `cleanup()` removes every task,
+ * container and image of the namespace and the namespace, stops containerd (tasks of every
+ * namespace force-deleted, its shims waited for, the daemon ended by its PID, leftovers unmounted),
+ * then unmounts what is left under the data dir and deletes it. Used by the integration specs and
+ * bench/containerd-start.ts.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, readlink, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { runCtr, type Ctr } from '../../runtime/image/ctr-images';
-import { waitUntil } from './process';
+import { createCtr, type Ctr } from '../../runtime/containerd/ctr';
+import { parseIdLines } from '../../runtime/containerd/ctr-output';
+import { ensureContainerd, unmountUnder, type ContainerdDaemon } from '../../runtime/containerd/daemon';
 
-const run = promisify(execFile);
+export type ContainerRun = Readonly<{ code: number; stdout: string; stderr: string }>;
 
-export type TestContainerd = Ctr &
-  Readonly<{
-    dir: string;
-    pid: number;
-    /** runc's state dir for containers started by the test (`ctr run --runc-root`), inside `dir`. */
-    runcRoot: string;
-    /** `ctr run --rm IMAGE ID COMMAND…` under runc, its fifos and runc state inside `dir`; never rejects. */
-    runContainer: (image: string, id: string, command?: readonly string[]) => Promise<Readonly<{ code: number; stdout: string; stderr: string }>>;
-    /** containerd's own log so far (for a failing test's message). */
-    log: () => string;
-    stop: () => Promise<void>;
-  }>;
+export type TestContainerd = Readonly<{
+  daemon: ContainerdDaemon;
+  /** containerd's socket. */
+  address: string;
+  namespace: string;
+  /** ctr for `namespace` at `address`. */
+  ctr: Ctr;
+  /** The temp dir everything of this containerd lives under. */
+  dataDir: string;
+  /** containerd's PID. */
+  pid: number;
+  /** `ctr run --rm IMAGE ID COMMAND…` under runc, its fifos and runc state inside `dataDir`; never rejects. */
+  runContainer: (image: string, id: string, command?: readonly string[]) => Promise<ContainerRun>;
+  /** Stops it and removes everything it made; idempotent. */
+  cleanup: () => Promise<void>;
+}>;
 
-export function containerdAvailable(): boolean {
-  return process.getuid?.() === 0 && ['/usr/bin/containerd', '/usr/bin/ctr', '/usr/sbin/runc'].every((p) => existsSync(p));
-}
-
-export async function startTestContainerd(opts: { namespace?: string; binary?: string } = {}): Promise<TestContainerd> {
-  // Short: the sockets' paths must stay under the 108-byte sun_path limit.
-  const dir = await mkdtemp(join(tmpdir(), 'skiff-ctrd-'));
-  const address = join(dir, 'containerd.sock');
-  const namespace = opts.namespace ?? 'skiff-test';
-  const runcRoot = join(dir, 'runc');
-  await writeFile(join(dir, 'config.toml'), configToml(dir, address));
-  const child = spawn(opts.binary ?? '/usr/bin/containerd', ['--config', join(dir, 'config.toml')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    if (log.length < 256_000) log += c.toString();
-  });
-  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
-  const ctr: Ctr = { address, namespace };
-  const hostDirsBefore = HOST_DIRS.filter((d) => existsSync(d));
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => (stopping ??= stopOnce());
-  const stopOnce = async (): Promise<void> => {
-    await removeEverything(ctr).catch(() => undefined);
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    await killShimsOf(address);
-    await unmountUnder(dir);
-    await rm(dir, { recursive: true, force: true });
-    await removeHostDirs(hostDirsBefore);
-  };
+export async function startTestContainerd(): Promise<TestContainerd> {
+  // Short: containerd's socket lives under it and unix socket paths are limited to 108 bytes.
+  const dataDir = await mkdtemp(join(tmpdir(), 'skiff-ctd-'));
+  let daemon: ContainerdDaemon;
   try {
-    await Promise.race([
-      waitUntil('containerd to answer', async () => runCtr(ctr, ['version'], { timeoutMs: 5_000 }).then(() => true, () => false), 20_000),
-      exited.then(() => Promise.reject(new Error(`containerd exited at start-up:\n${log.slice(-4000)}`))),
-    ]);
+    daemon = await ensureContainerd({ dataDir, useExisting: false });
+    if (!daemon.startedByUs || daemon.pid === undefined) throw new Error(`a containerd already answers at ${daemon.address}`);
   } catch (err) {
-    await stop();
+    await rm(dataDir, { recursive: true, force: true });
     throw err;
   }
+  const namespace = `skiff-test-${randomBytes(4).toString('hex')}`;
+  const ctr = createCtr({ address: daemon.address, namespace });
+  let stopped: Promise<void> | undefined;
   return {
-    ...ctr,
-    dir,
-    pid: child.pid as number,
-    runcRoot,
+    daemon,
+    address: daemon.address,
+    namespace,
+    ctr,
+    dataDir,
+    pid: daemon.pid,
     runContainer: (image, id, command = []) =>
       new Promise((ok) => {
-        const argv = ['--address', address, '--namespace', namespace, 'run', '--rm', '--fifo-dir', join(dir, 'fifo'), '--runc-root', runcRoot, image, id, ...command];
-        execFile('ctr', argv, { timeout: 60_000 }, (err, stdout, stderr) => ok({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+        const args = ['run', '--rm', '--fifo-dir', join(dataDir, 'fifo'), '--runc-root', join(dataDir, 'runc'), image, id, ...command];
+        execFile(ctr.binary, ctr.argv(args), { timeout: 60_000 }, (err, stdout, stderr) => ok({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
       }),
-    log: () => log,
-    stop,
+    cleanup: () =>
+      (stopped ??= (async () => {
+        await emptyNamespace(ctr).catch(() => undefined);
+        await daemon.stop();
+        await unmountUnder(dataDir);
+        await rm(dataDir, { recursive: true, force: true });
+      })()),
   };
 }
 
-function configToml(dir: string, address: string): string {
-  return `version = 2
-root = "${join(dir, 'root')}"
-state = "${join(dir, 'state')}"
-disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper"]
-
-[grpc]
-  address = "${address}"
-
-[ttrpc]
-  address = "${address}.ttrpc"
-
-[plugins."io.containerd.internal.v1.opt"]
-  path = "${join(dir, 'opt')}"
-`;
+/** Every task, container and image of the namespace gone, then the namespace itself. */
+export async function emptyNamespace(ctr: Ctr): Promise<void> {
+  const ids = parseIdLines((await ctr.run(['containers', 'ls', '-q'])).stdout);
+  for (const id of ids) {
+    await ctr.run(['tasks', 'delete', '--force', id]).catch(() => undefined);
+    await ctr.run(['containers', 'delete', id]).catch(() => undefined);
+  }
+  const images = parseIdLines((await ctr.run(['images', 'ls', '-q'])).stdout);
+  if (images.length) await ctr.run(['images', 'rm', '--sync', ...images]);
+  await ctr.run(['namespaces', 'rm', ctr.namespace]);
 }
+
+const NETNS_DIR = '/run/netns';
 
 /**
- * What containerd 1.6 creates on the host whatever its config says: the shims' socket dir (and,
- * for a `ctr run` without --fifo-dir, ctr's fifo dir). Removed at stop if this daemon made them and
- * they are empty; `rmdir` never removes what another daemon still uses.
+ * `ip netns add` creates /run/netns and bind-mounts it onto itself. Call before creating sandboxes;
+ * the returned function undoes that if it was us and nobody uses the dir any more (umount refuses
+ * while a namespace is mounted in it, so another user's namespaces are safe).
  */
-const HOST_DIRS = ['/run/containerd/s', '/run/containerd/fifo', '/run/containerd'];
-
-async function removeHostDirs(existedBefore: readonly string[]): Promise<void> {
-  for (const d of HOST_DIRS) if (!existedBefore.includes(d)) await rmdir(d).catch(() => undefined);
-}
-
-/** Every task killed and deleted, every container removed, in every namespace: no shim outlives the test. */
-async function removeEverything(ctr: Ctr): Promise<void> {
-  const { stdout } = await runCtr(ctr, ['namespaces', 'ls', '-q'], { timeoutMs: 10_000 });
-  for (const namespace of stdout.split('\n').filter(Boolean)) {
-    const inNs: Ctr = { ...ctr, namespace };
-    const containers = (await runCtr(inNs, ['containers', 'ls', '-q'], { timeoutMs: 10_000 })).stdout.split('\n').filter(Boolean);
-    for (const id of containers) {
-      await runCtr(inNs, ['tasks', 'kill', '--all', '--signal', 'SIGKILL', id], { timeoutMs: 10_000 }).catch(() => undefined);
-      await runCtr(inNs, ['tasks', 'delete', '--force', id], { timeoutMs: 10_000 }).catch(() => undefined);
-      await runCtr(inNs, ['containers', 'delete', id], { timeoutMs: 10_000 }).catch(() => undefined);
-    }
-  }
-}
-
-/** Shims of this daemon only: their command line names its socket. */
-async function killShimsOf(address: string): Promise<void> {
-  for (const pid of await readdir('/proc').then((names) => names.filter((n) => /^\d+$/.test(n)))) {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    const exe = await readlink(`/proc/${pid}/exe`).catch(() => '');
-    if (exe.includes('containerd-shim') && cmdline.split('\0').includes(address)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-}
-
-/** What the daemon or a shim left mounted under `dir` (overlay rootfs, shm), deepest first. */
-async function unmountUnder(dir: string): Promise<void> {
-  const mounts = (await readFile('/proc/self/mounts', 'utf8'))
-    .split('\n')
-    .map((line) => line.split(' ')[1]?.replace(/\\040/g, ' '))
-    .filter((target): target is string => target !== undefined && (target === dir || target.startsWith(`${dir}/`)))
-    .sort((a, b) => b.length - a.length);
-  for (const target of mounts) await run('umount', ['-R', target]).catch(() => run('umount', ['-l', target]).catch(() => undefined));
+export function netnsDirGuard(): () => Promise<void> {
+  const existed = existsSync(NETNS_DIR);
+  return async () => {
+    if (existed || (await readdir(NETNS_DIR).catch(() => ['?'])).length > 0) return;
+    await new Promise<void>((ok) => execFile('umount', [NETNS_DIR], () => ok()));
+    await rmdir(NETNS_DIR).catch(() => undefined);
+  };
 }

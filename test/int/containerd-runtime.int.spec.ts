@@ -14,8 +14,9 @@ import { containerdAnswers, ensureContainerd } from '../../runtime/containerd/da
 import { ContainerStartError, ImagePullError } from '../../runtime/containerd/errors';
 import { ensureSandbox, listSandboxes, removeSandbox } from '../../runtime/containerd/sandbox';
 import type { ObservedContainer } from '../../runtime/kubelet/types';
-import { buildBusyboxImage, importImage } from '../harness/busybox-image';
-import { netnsDirGuard, startTestContainerd, type TestContainerd } from '../harness/containerd-env';
+import { importArchive } from '../../runtime/containerd/images';
+import { buildBusyboxImage } from '../harness/busybox-image';
+import { netnsDirGuard, startTestContainerd, type TestContainerd } from '../harness/containerd';
 
 const BUSYBOX = 'skiff/busybox:test'; // normalized: docker.io/skiff/busybox:test
 const ENTRY = 'skiff/entry:test'; // ENTRYPOINT ["echo", "entry"], CMD ["default"]
@@ -33,9 +34,9 @@ describe('containerd runtime (ctr)', () => {
       await buildBusyboxImage(env.dataDir, { name: `docker.io/${BUSYBOX}` }),
       await buildBusyboxImage(env.dataDir, { name: `docker.io/${ENTRY}`, entrypoint: ['echo', 'entry'], cmd: ['default'] }),
     ]) {
-      await importImage(env.ctr, image);
+      await importArchive(env.ctr, image.archive);
     }
-    config = { address: env.daemon.address, namespace: env.namespace, logRoot: join(env.dataDir, 'logs') };
+    config = { address: env.address, namespace: env.namespace, logRoot: join(env.dataDir, 'logs') };
     rt = await ContainerdRuntime.open(config);
   }, 60_000);
 
@@ -215,9 +216,9 @@ describe('containerd runtime (ctr)', () => {
 
   it('ensureContainerd: finds the containerd a previous run left under the data dir; a missing binary is named', async () => {
     const again = await ensureContainerd({ dataDir: env.dataDir, useExisting: false });
-    expect(again).toMatchObject({ address: env.daemon.address, startedByUs: false });
+    expect(again).toMatchObject({ address: env.address, startedByUs: false });
     await again.stop(); // not ours: nothing happens
-    expect(await containerdAnswers(env.daemon.address)).toBe(true);
+    expect(await containerdAnswers(env.address)).toBe(true);
     const elsewhere = await mkdtemp(join(tmpdir(), 'skiff-ctd-'));
     try {
       await expect(ensureContainerd({ dataDir: elsewhere, useExisting: false, binary: '/nonexistent/containerd' })).rejects.toThrow('containerd not found: apt-get install -y containerd runc');

@@ -8,14 +8,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildImage, busyboxRootfs, findImage, listImages, pullImage, ImagePullError, type BuiltImage } from '../../runtime/image';
+import { ImagePullError } from '../../runtime/containerd/errors';
+import { findImage, listImages, pullImage } from '../../runtime/containerd/images';
+import { buildImage, busyboxRootfs, type BuiltImage } from '../../runtime/image';
 import { skiffInProcess, type CliRunResult } from '../harness/cli-in-process';
-import { containerdAvailable, startTestContainerd, type TestContainerd } from '../harness/containerd';
+import { startTestContainerd, type TestContainerd } from '../harness/containerd';
 
-const suite = containerdAvailable() ? describe : describe.skip;
+
 const NAME = 'skiff.local/busybox:1.35';
 
-suite('images on a real containerd', () => {
+describe('images on a real containerd', () => {
   let containerd: TestContainerd;
   let dir: string;
   let rootfs: string;
@@ -32,7 +34,7 @@ suite('images on a real containerd', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await containerd?.stop();
+    await containerd?.cleanup();
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
@@ -43,7 +45,7 @@ suite('images on a real containerd', () => {
     const manifest = /manifest (sha256:[0-9a-f]{64})/.exec(run.stdout)?.[1];
     const ls = execFileSync('ctr', ['--address', containerd.address, '--namespace', containerd.namespace, 'images', 'ls'], { encoding: 'utf8' });
     expect(ls).toMatch(new RegExp(`^${NAME.replace(/[.]/g, '\\.')} +application/vnd\\.oci\\.image\\.manifest\\.v1\\+json +${manifest} .* linux/amd64 `, 'm'));
-    expect(await findImage(containerd, NAME)).toMatchObject({ digest: manifest, platforms: ['linux/amd64'] });
+    expect(await findImage(containerd.ctr, NAME)).toMatchObject({ digest: manifest, platforms: ['linux/amd64'] });
   });
 
   it('a container of it runs under runc: sh -c "echo hi" prints hi', async () => {
@@ -58,17 +60,17 @@ suite('images on a real containerd', () => {
   });
 
   it('rebuilding the same directory gives the same digest, and importing it again changes nothing', async () => {
-    const before = await findImage(containerd, NAME);
+    const before = await findImage(containerd.ctr, NAME);
     const again = await skiff('image', 'build', rootfs, '-t', NAME, '--cmd', '/bin/sh');
     expect(again.code).toBe(0);
-    expect(await findImage(containerd, NAME)).toEqual(before);
+    expect(await findImage(containerd.ctr, NAME)).toEqual(before);
   });
 
   it('a docker-save archive (build --format docker -o, then skiff image import) imports and runs', async () => {
     const archive = join(dir, 'busybox-docker.tar');
     expect((await skiff('image', 'build', rootfs, '-t', 'busybox:docker', '--format', 'docker', '-o', archive)).code).toBe(0);
     expect(await skiff('image', 'import', archive)).toEqual({ code: 0, stdout: 'imported docker.io/library/busybox:docker\n', stderr: '' });
-    expect((await findImage(containerd, 'busybox:docker'))?.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
+    expect((await findImage(containerd.ctr, 'busybox:docker'))?.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
     expect(await containerd.runContainer('docker.io/library/busybox:docker', 't3', ['/bin/echo', 'from docker'])).toEqual({ code: 0, stdout: 'from docker\n', stderr: '' });
   });
 
@@ -76,7 +78,7 @@ suite('images on a real containerd', () => {
     const image: BuiltImage = await buildImage({ rootfs, name: 'skiff.local/busybox:file' });
     writeFileSync(join(dir, 'oci.tar'), image.archive);
     expect(await skiff('image', 'import', join(dir, 'oci.tar'))).toEqual({ code: 0, stdout: 'imported skiff.local/busybox:file\n', stderr: '' });
-    expect((await findImage(containerd, 'skiff.local/busybox:file'))?.digest).toBe(image.manifestDigest);
+    expect((await findImage(containerd.ctr, 'skiff.local/busybox:file'))?.digest).toBe(image.manifestDigest);
   });
 
   it('skiff image ls lists them; -q prints names only', async () => {
@@ -98,10 +100,10 @@ suite('images on a real containerd', () => {
 
   it('a pull with no registry reachable says so (ErrImagePull material), at once', async () => {
     const started = Date.now();
-    const err = await pullImage(containerd, '127.0.0.1:1/skiff/nothing:1', { plainHttp: true }).catch((e: unknown) => e);
+    const err = await pullImage(containerd.ctr, '127.0.0.1:1/skiff/nothing:1', { plainHttp: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImagePullError);
-    expect(err).toMatchObject({ reason: 'unreachable', image: '127.0.0.1:1/skiff/nothing:1' });
-    expect((err as Error).message).toMatch(/^failed to pull image "127\.0\.0\.1:1\/skiff\/nothing:1": .*connection refused$/);
+    expect(err).toMatchObject({ reason: 'ErrImagePull', failure: 'unreachable', image: '127.0.0.1:1/skiff/nothing:1', ref: '127.0.0.1:1/skiff/nothing:1' });
+    expect((err as Error).message).toMatch(/^failed to pull and unpack image "127\.0\.0\.1:1\/skiff\/nothing:1": .*connection refused$/);
     const cli = await skiff('image', 'pull', '127.0.0.1:1/skiff/nothing:1', '--plain-http');
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/^error: failed to pull image .*connection refused \(no registry reachable: import the image with `skiff image import FILE\.tar` or build one with `skiff image build DIR -t NAME:TAG`\)\n$/);
@@ -110,13 +112,13 @@ suite('images on a real containerd', () => {
 
   it('skiff image rm removes an image', async () => {
     expect(await skiff('image', 'rm', 'skiff.local/busybox:file')).toEqual({ code: 0, stdout: 'removed skiff.local/busybox:file\n', stderr: '' });
-    expect((await listImages(containerd)).map((i) => i.name)).not.toContain('skiff.local/busybox:file');
+    expect((await listImages(containerd.ctr)).map((i) => i.ref)).not.toContain('skiff.local/busybox:file');
   });
 
   it('stopping the test containerd leaves no process, mount or directory behind', async () => {
-    await containerd.stop();
+    await containerd.cleanup();
     expect(() => process.kill(containerd.pid, 0)).toThrow();
-    expect(readFileSync('/proc/self/mounts', 'utf8')).not.toContain(containerd.dir);
-    expect(existsSync(containerd.dir)).toBe(false);
+    expect(readFileSync('/proc/self/mounts', 'utf8')).not.toContain(containerd.dataDir);
+    expect(existsSync(containerd.dataDir)).toBe(false);
   });
 });

@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBusyboxImage, importImage } from '../harness/busybox-image';
+import { importArchive } from '../../runtime/containerd/images';
+import { buildBusyboxImage } from '../harness/busybox-image';
 import { startTestCluster, until, type TestCluster } from '../harness/cluster';
-import { netnsDirGuard, startTestContainerd, type TestContainerd } from '../harness/containerd-env';
+import { netnsDirGuard, startTestContainerd, type TestContainerd } from '../harness/containerd';
 import { spawnSkiff, type ControlPlaneProcess } from '../harness/process';
 
 /** The node agent as its own process (`skiff node`), killed with SIGKILL while its pods run. */
@@ -19,7 +20,7 @@ describe('worker node agent killed -9 and restarted', () => {
 
   const startAgent = async (): Promise<ControlPlaneProcess> => {
     const p = spawnSkiff(['node', '--name', NODE, '--nats', c.nats.url, '--data-dir', dataDir,
-      '--containerd-address', containerd.daemon.address, '--containerd-namespace', containerd.namespace]);
+      '--containerd-address', containerd.address, '--containerd-namespace', containerd.namespace]);
     const deadline = Date.now() + 60_000;
     while (!p.output().includes('joined the cluster')) {
       if (p.child.exitCode !== null || Date.now() > deadline) throw new Error(`skiff node did not start:\n${p.output()}`);
@@ -30,7 +31,7 @@ describe('worker node agent killed -9 and restarted', () => {
 
   beforeAll(async () => {
     containerd = await startTestContainerd();
-    await importImage(containerd.ctr, await buildBusyboxImage(containerd.dataDir, { name: IMAGE }));
+    await importArchive(containerd.ctr, (await buildBusyboxImage(containerd.dataDir, { name: IMAGE })).archive);
     dataDir = await mkdtemp(join(tmpdir(), 'skiff-node-'));
     c = await startTestCluster({ nodeGracePeriodMs: 60_000 });
     agent = await startAgent();

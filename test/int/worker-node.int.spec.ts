@@ -1,9 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBusyboxImage, importImage } from '../harness/busybox-image';
+import { importArchive } from '../../runtime/containerd/images';
+import { buildBusyboxImage } from '../harness/busybox-image';
 import { startTestCluster, until, type TestCluster } from '../harness/cluster';
-import { netnsDirGuard, startTestContainerd, type TestContainerd } from '../harness/containerd-env';
+import { netnsDirGuard, startTestContainerd, type TestContainerd } from '../harness/containerd';
 
 /**
  * A real worker node: the control plane runs one beside it (as `skiff up` does), on a containerd
@@ -20,9 +21,9 @@ describe('worker node on containerd', () => {
 
   beforeAll(async () => {
     containerd = await startTestContainerd();
-    await importImage(containerd.ctr, await buildBusyboxImage(containerd.dataDir, { name: IMAGE }));
+    await importArchive(containerd.ctr, (await buildBusyboxImage(containerd.dataDir, { name: IMAGE })).archive);
     scratch = await mkdtemp(join(tmpdir(), 'skiff-worker-'));
-    c = await startTestCluster({ workerNode: { name: NODE, containerdAddress: containerd.daemon.address, containerdNamespace: containerd.namespace } });
+    c = await startTestCluster({ workerNode: { name: NODE, containerdAddress: containerd.address, containerdNamespace: containerd.namespace } });
     await until(c, `/api/v1/nodes/${NODE}`, (n) => n.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True'));
   }, 120_000);
 

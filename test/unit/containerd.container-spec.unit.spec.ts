@@ -1,7 +1,7 @@
 /** What starting a container means for containerd, as pure functions: argv, image names, ids, ctr run flags. */
 import { containerId, containerLogPath, cpuQuotaUs, ctrRunArgs, shortUid } from '../../runtime/containerd/container-spec';
-import { normalizeImageRef, repoDigest } from '../../runtime/containerd/image-ref';
-import { pullDecision } from '../../runtime/containerd/images';
+import { normalizeImageName, repoDigest } from '../../runtime/image/image-name';
+import { pullDecision } from '../../runtime/image/pull-policy';
 import { needsImageDefaults, processArgs } from '../../runtime/containerd/process-args';
 
 describe('process args: Kubernetes command/args against the image ENTRYPOINT/CMD', () => {
@@ -44,13 +44,13 @@ describe('image references as Docker normalizes them', () => {
     ['busybox@sha256:abc', 'docker.io/library/busybox@sha256:abc'],
     ['ghcr.io/o/r:t@sha256:abc', 'ghcr.io/o/r:t@sha256:abc'],
   ])('%s → %s', (image, ref) => {
-    expect(normalizeImageRef(image)).toBe(ref);
+    expect(normalizeImageName(image)).toBe(ref);
   });
 
   it('rejects empty or spaced references; the image id is the repository digest', () => {
-    expect(() => normalizeImageRef('')).toThrow(/invalid image reference/);
-    expect(() => normalizeImageRef('a b')).toThrow(/invalid image reference/);
-    expect(() => normalizeImageRef('busybox:')).toThrow(/invalid image reference/);
+    expect(() => normalizeImageName('')).toThrow(/invalid image reference/);
+    expect(() => normalizeImageName('a b')).toThrow(/invalid image reference/);
+    expect(() => normalizeImageName('busybox:')).toThrow(/invalid image reference/);
     expect(repoDigest('busybox:1.36', 'sha256:abc')).toBe('docker.io/library/busybox@sha256:abc');
   });
 

@@ -1,8 +1,9 @@
 /** Parsers of ctr 1.6.20 output, on samples captured from it (tabwriter tables keep their padding). */
 import {
   manifestConfigDigest, parseContainerInfo, parseEventLine, parseIdLines, parseImageConfig, parseImageList, parseTable, parseTaskDeleteExitCode,
-  parseTaskList, pickManifest, toTaskEvent, goArch,
+  parseTaskList, pickManifest, toTaskEvent,
 } from '../../runtime/containerd/ctr-output';
+import { goArch } from '../../runtime/image/image-config';
 import { classifyCtrMessage, ctrMessage, CtrError } from '../../runtime/containerd/errors';
 
 const TASKS = [

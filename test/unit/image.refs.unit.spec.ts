@@ -1,6 +1,7 @@
 /** Image names as docker/containerd normalize them, imagePullPolicy as the kubelet applies it, and ctr's output read back. */
+import { parseImageList } from '../../runtime/containerd/ctr-output';
+import { ctrMessage, pullFailure } from '../../runtime/containerd/errors';
 import { normalizeImageName, parseImageRef } from '../../runtime/image/image-name';
-import { ctrMessage, parseImageList, pullFailure } from '../../runtime/image/ctr-images';
 import { ImageNameError } from '../../runtime/image/errors';
 import { defaultPullPolicy, pullBackOff, pullBackOffMs, pullFailed, pullStep } from '../../runtime/image/pull-policy';
 
@@ -103,8 +104,8 @@ describe('ctr output', () => {
       '',
     ].join('\n');
     expect(parseImageList(out)).toEqual([
-      { name: 'skiff.local/busybox:1', mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'3'.repeat(64)}`, size: '1.0 MiB', platforms: ['linux/amd64'] },
-      { name: 'docker.io/library/x:dk', mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: `sha256:${'4'.repeat(64)}`, size: '12.5 KiB', platforms: ['linux/amd64', 'linux/arm64/v8'] },
+      { ref: 'skiff.local/busybox:1', mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'3'.repeat(64)}`, size: '1.0 MiB', platforms: ['linux/amd64'] },
+      { ref: 'docker.io/library/x:dk', mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: `sha256:${'4'.repeat(64)}`, size: '12.5 KiB', platforms: ['linux/amd64', 'linux/arm64/v8'] },
     ]);
   });
 });

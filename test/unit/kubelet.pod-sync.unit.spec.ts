@@ -1,3 +1,6 @@
+import { ImagePullError as RuntimeImagePullError } from '../../runtime/containerd/errors';
+import { neverPullMessage } from '../../runtime/image/pull-policy';
+import type { StartError } from '../../runtime/kubelet/container-actions';
 import { planPodSync } from '../../runtime/kubelet/pod-sync';
 import type { ContainerSpec } from '../../runtime/kubelet/pod-view';
 import { conditionsOf, eventsOf, kpod, Node, reasonsOf, statusPatchOf, T0, UID } from './kubelet.fixtures';
@@ -506,6 +509,14 @@ describe('kubelet pod sync: images', () => {
       'Warning ErrImageNeverPull: Container image "local:dev" is not present with pull policy of Never',
       'Warning Failed: Error: ErrImageNeverPull',
     ]);
+  });
+
+  it('takes the runtime\'s ImagePullError as it is (runtime/containerd ensureImage throws it)', () => {
+    const node = new Node(kpod({ containers: [app('web', { image: 'local:dev' })] }));
+    const never: StartError = new RuntimeImagePullError('ErrImageNeverPull', 'local:dev', neverPullMessage('local:dev'));
+    node.startErrors = { web: never };
+    node.step();
+    expect(node.containerStatus('web')?.state).toEqual({ waiting: { reason: 'ErrImageNeverPull', message: 'Container image "local:dev" is not present with pull policy of Never' } });
   });
 
   it('a pulled image: Pulling and "Successfully pulled … in …" instead of "already present"', () => {
