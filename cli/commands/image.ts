@@ -8,6 +8,9 @@ import { mkdtemp, rm as removeDir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildImage, busyboxRootfs, ImageFormat, HOST_BUSYBOX, type BuiltImage } from '../../runtime/image';
+import { existsSync } from 'node:fs';
+import { containerdDirs } from '../../runtime/containerd/daemon';
+import { defaultDataDir } from '../data-dir';
 import { createCtr, DEFAULT_CONTAINERD_ADDRESS, DEFAULT_CONTAINERD_NAMESPACE, type Ctr } from '../../runtime/containerd/ctr';
 import { CtrError, ImagePullError, PullFailure } from '../../runtime/containerd/errors';
 import { importArchive, importImage, listImages, pullImage, removeImage } from '../../runtime/containerd/images';
@@ -36,7 +39,8 @@ const buildFlags = {
   busybox: { kind: 'boolean' },
 } as const satisfies FlagSpecs;
 
-const CONTAINERD_HELP = `  --containerd-address   containerd's socket (default $CONTAINERD_ADDRESS, else ${DEFAULT_CONTAINERD_ADDRESS})
+const CONTAINERD_HELP = `  --containerd-address   containerd's socket (default $CONTAINERD_ADDRESS, else ${DEFAULT_CONTAINERD_ADDRESS},
+                         else the one skiff up started under its data dir)
   --containerd-namespace containerd namespace (default $CONTAINERD_NAMESPACE, else ${DEFAULT_CONTAINERD_NAMESPACE})`;
 
 const USAGE = `Manage the images of this machine's containerd (the node's image store).
@@ -194,9 +198,14 @@ function help(ctx: CliContext): number {
   return 0;
 }
 
+/**
+ * The node's containerd: the flag, $CONTAINERD_ADDRESS, the machine's if its socket is there, else the
+ * one `skiff up` starts under the data dir when the machine has none running.
+ */
 function ctrOf(flags: Readonly<{ 'containerd-address'?: string; 'containerd-namespace'?: string }>, ctx: CliContext): Ctr {
+  const ours = containerdDirs(defaultDataDir(ctx.env)).address;
   return createCtr({
-    address: flags['containerd-address'] ?? ctx.env.CONTAINERD_ADDRESS ?? DEFAULT_CONTAINERD_ADDRESS,
+    address: flags['containerd-address'] ?? ctx.env.CONTAINERD_ADDRESS ?? (!existsSync(DEFAULT_CONTAINERD_ADDRESS) && existsSync(ours) ? ours : DEFAULT_CONTAINERD_ADDRESS),
     namespace: flags['containerd-namespace'] ?? ctx.env.CONTAINERD_NAMESPACE ?? DEFAULT_CONTAINERD_NAMESPACE,
   });
 }

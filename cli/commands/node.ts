@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { startHollowNodes } from '../../runtime/hollow/hollow-agent';
 import { ContainerdUnavailableError } from '../../runtime/containerd';
 import { startWorkerNode, WorkerNodeUnavailable } from '../../runtime/worker-node';
-import { defaultDataDir } from './up';
+import { defaultDataDir } from '../data-dir';
 import { helpFlag, parseArgs } from '../args';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';

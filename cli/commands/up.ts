@@ -1,5 +1,6 @@
-import { homedir, hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { defaultDataDir } from '../data-dir';
 import { startNatsServer, type NatsServer } from '../../eventlog/nats-server';
 import { startControlPlane } from '../../gateways/control-plane';
 import { helpFlag, parseArgs } from '../args';
@@ -40,10 +41,6 @@ Usage: skiff up [--data-dir DIR] [--port N] [--nats URL] [--nats-port N] [--holl
   --containerd-address  a running containerd to use; default /run/containerd/containerd.sock if it
                answers, else skiff starts its own under the data dir
 `;
-
-export function defaultDataDir(env: NodeJS.ProcessEnv): string {
-  return env.SKIFF_DATA_DIR ? resolve(env.SKIFF_DATA_DIR) : join(homedir(), '.skiff');
-}
 
 function portOf(text: string | undefined, fallback: number, flag: string): number {
   if (text === undefined) return fallback;
