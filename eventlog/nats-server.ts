@@ -29,9 +29,16 @@ export async function startNatsServer(opts: { dataDir: string; port?: number; co
   await mkdir(storeDir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const binary = opts.binary ?? 'nats-server';
+  // Its own process group: a terminal's Ctrl-C reaches skiff, which then stops the server last, after
+  // the control plane has written its snapshot — not the server first, under a control plane still
+  // writing to it. Should this process die without stopping it, the exit hook still ends it.
   const child = spawn(binary, ['-c', opts.conf ?? DEFAULT_NATS_CONF, '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir, '--js'], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
   });
+  const endWithUs = () => child.kill('SIGKILL');
+  process.once('exit', endWithUs);
+  child.once('exit', () => process.removeListener('exit', endWithUs));
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     if (log.length < 64_000) log += chunk.toString();

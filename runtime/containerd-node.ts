@@ -55,7 +55,12 @@ const HOUSEKEEPING_MS = 10_000;
 /** A container whose configuration or volumes are not there yet is tried again this often (the kubelet's sync period is 10 s). */
 const CONFIG_RETRY_MS = 10_000;
 
-export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<NodeAgent> {
+export type ContainerdNode = NodeAgent & Readonly<{
+  /** After a clean stop, once containerd has ended the containers: removes their pods' network namespaces. */
+  release: () => Promise<void>;
+}>;
+
+export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<ContainerdNode> {
   const clock = opts.clock ?? Date.now;
   const { runtime } = opts;
   const { store } = opts.projection;
@@ -260,6 +265,9 @@ export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<
       clearInterval(housekeeping);
       unsubscribe();
       agent.stop();
+    },
+    release: async () => {
+      for (const uid of new Set([...observed.keys(), ...sandboxes.keys()])) await removeSandbox(sandboxName(uid)).catch(() => undefined);
     },
   };
 }

@@ -59,6 +59,7 @@ export async function startWorkerNode(opts: WorkerNodeOptions): Promise<WorkerNo
         agent.stop();
         await runtime.close();
         await daemon.stop();
+        await agent.release();
       },
     };
   } catch (err) {
