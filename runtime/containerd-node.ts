@@ -5,7 +5,8 @@ import type { KubeObject } from '../actors/kinds/types';
 import type { Plan, PlannedCommand } from '../actors/reconcile/plan';
 import type { ObjectsProjection } from '../projections/objects.projection';
 import { startNodeAgent, type NodeAgent } from './agent';
-import { ImagePullError, ensureSandbox, removeSandbox, sandboxName, type ContainerdRuntime, type Sandbox } from './containerd';
+import { ImagePullError, ensureSandbox, listSandboxes, removeSandbox, sandboxName, type ContainerdRuntime, type Sandbox } from './containerd';
+import { sandboxOf } from './containerd/sandbox';
 import { describeHost } from './host-node';
 import type { ObjectLookups, SecretData } from './kubelet/config-sources';
 import { containerLaunch } from './kubelet/container-spec';
@@ -79,6 +80,9 @@ export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<
     for (const c of all) observed.set(c.podUid, [...(observed.get(c.podUid) ?? []), c]);
   };
   await refresh();
+  // Adopted pods keep the network namespaces their containers run in.
+  const existing = new Set((await listSandboxes()).map((sb) => sb.name));
+  for (const uid of observed.keys()) if (existing.has(sandboxName(uid))) sandboxes.set(uid, sandboxOf(sandboxName(uid)));
 
   const lookups: ObjectLookups = {
     configMap: (namespace, name) => store.get({ group: '', resource: 'configmaps', namespace, name })?.object,

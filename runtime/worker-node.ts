@@ -59,7 +59,8 @@ export async function startWorkerNode(opts: WorkerNodeOptions): Promise<WorkerNo
         agent.stop();
         await runtime.close();
         await daemon.stop();
-        await agent.release();
+        // Only a containerd of our own took the containers down with it; the machine's keeps them running.
+        if (daemon.startedByUs) await agent.release();
       },
     };
   } catch (err) {
