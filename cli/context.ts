@@ -1,6 +1,7 @@
 /** What every verb gets: global flags, I/O, cancellation, a clock, and a lazily built API client. */
 import { KubeClient } from '../gateways/client';
 import type { FlagSpecs, Flags } from './args';
+import type { Terminal } from './terminal';
 
 export const globalFlags = {
   kubeconfig: { kind: 'string' },
@@ -9,7 +10,8 @@ export const globalFlags = {
 
 export type Globals = Flags<typeof globalFlags>;
 
-export type Output = Readonly<{ write(text: string): void }>;
+/** Text, or bytes as they came (a container's output). */
+export type Output = Readonly<{ write(chunk: string | Uint8Array): void }>;
 
 export type Io = Readonly<{
   stdin: AsyncIterable<Buffer | string>;
@@ -19,6 +21,8 @@ export type Io = Readonly<{
   /** Aborted on Ctrl-C: watches and waits end quietly. */
   signal: AbortSignal;
   now: () => number;
+  /** The local terminal (`exec -t`); absent means none. */
+  terminal?: Terminal;
 }>;
 
 export type CliContext = Io &

@@ -2,6 +2,7 @@
 import { parseArgs } from './args';
 import { createContext, globalFlags, type CliContext, type Io } from './context';
 import { formatError } from './errors';
+import { processTerminal } from './terminal';
 
 export type Verb = (args: string[], ctx: CliContext) => Promise<number>;
 
@@ -20,6 +21,8 @@ export const verbs: Readonly<Record<string, Readonly<{ summary: string; load: ()
   drain: { summary: 'Cordon a node and delete its pods', load: async () => (await import('./commands/drain')).runDrain },
   explain: { summary: 'Show why the scheduler placed a pod where it did, or why it could not', load: async () => (await import('./commands/explain')).runExplain },
   image: { summary: 'Build, import, pull and list the images of this machine\'s containerd', load: async () => (await import('./commands/image')).runImage },
+  logs: { summary: "Print (or follow) a container's log", load: async () => (await import('./commands/logs')).runLogs },
+  exec: { summary: 'Run a command in a container (-i stdin, -t terminal)', load: async () => (await import('./commands/exec')).runExec },
 };
 
 export function usage(): string {
@@ -73,15 +76,24 @@ export async function run(argv: readonly string[]): Promise<void> {
     if (err.code !== 'EPIPE') throw err;
     process.exit(0);
   });
+  let stdinOpened = false;
   const code = await main(argv, {
-    // Touched only when a verb reads `-f -`, so a terminal's stdin is never opened otherwise.
-    stdin: { [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() },
+    // Touched only when a verb reads `-f -` or `exec -i`, so a terminal's stdin is never opened otherwise.
+    stdin: {
+      [Symbol.asyncIterator]: () => {
+        stdinOpened = true;
+        return process.stdin[Symbol.asyncIterator]();
+      },
+    },
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
     signal: interrupt.signal,
     now: Date.now,
+    terminal: processTerminal(),
   });
+  // A read still waiting on stdin (exec -i whose command ended first) would keep the process alive.
+  if (stdinOpened) process.stdin.destroy();
   // exitCode rather than exit(): piped stdout is flushed before the process ends.
   process.exitCode = code;
 }

@@ -21,3 +21,8 @@ export class PublishTimeoutError extends EventLogError {
 export class LogClosedError extends EventLogError {
   override name = 'LogClosedError';
 }
+
+/** A stream message or request (eventlog/streams/) that does not follow the protocol. */
+export class StreamProtocolError extends EventLogError {
+  override name = 'StreamProtocolError';
+}

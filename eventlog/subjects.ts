@@ -70,3 +70,14 @@ export function filterOf(tree: Tree, scope: Partial<Pick<ObjectRef, 'group' | 'r
 export function systemSubject(component: string, name: string): string {
   return `${SUBJECT_ROOT}.sys.${encodeToken(component)}.${encodeToken(name)}`;
 }
+
+/** What a node agent serves over core NATS besides the log: container logs and exec sessions. */
+export type NodeStreamKind = 'log' | 'exec';
+
+/**
+ * The subject a node agent listens on for one kind of stream request, `skiff.node.<node>.<kind>`.
+ * Core NATS only (no JetStream stream captures `skiff.node.>`): these are conversations, not history.
+ */
+export function nodeStreamSubject(node: string, kind: NodeStreamKind): string {
+  return `${SUBJECT_ROOT}.node.${encodeToken(node)}.${kind}`;
+}

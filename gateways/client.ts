@@ -9,9 +9,11 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { WebSocket, type RawData } from 'ws';
 import type { KubeObject } from '../actors/kinds/types';
 import { failure, type FailureStatus, type StatusReason } from '../actors/rejection';
 import { readKubeconfig, type Kubeconfig } from './api/kubeconfig';
+import { decodeFrame, encodeFrame, exitCodeOf, RC_CHANNEL, resizeMessage, speaks, type ExecStatus } from './api/remote-command';
 import type { PodScheduling } from './api/scheduling';
 
 // ---------------------------------------------------------------------------------------------
@@ -184,6 +186,51 @@ export const PatchType = {
 } as const;
 export type PatchType = keyof typeof PatchType;
 
+/** pods/log's query (PodLogOptions), the way kubectl logs sends it. */
+export type LogOptions = Scope &
+  Readonly<{
+    container?: string;
+    follow?: boolean;
+    previous?: boolean;
+    tailLines?: number;
+    limitBytes?: number;
+    sinceSeconds?: number;
+    timestamps?: boolean;
+    /** Aborting ends the iteration quietly, like `break`. */
+    signal?: AbortSignal;
+  }>;
+
+/** pods/exec's query (PodExecOptions). With `tty`, stderr is merged into stdout by the terminal. */
+export type ExecOptions = Scope &
+  Readonly<{
+    container?: string;
+    command: readonly string[];
+    stdin?: boolean;
+    stdout?: boolean;
+    stderr?: boolean;
+    tty?: boolean;
+  }>;
+
+/** Where an exec's output goes, as it arrives. */
+export type ExecOutput = Readonly<{ stdout: (data: Buffer) => void; stderr: (data: Buffer) => void }>;
+
+/** A running remote command (kubectl-compat §12). */
+export type ExecConnection = Readonly<{
+  /** The negotiated subprotocol, e.g. `v5.channel.k8s.io`. */
+  protocol: string;
+  /** Stdin bytes; resolves once handed to the connection. */
+  write(data: Uint8Array): Promise<void>;
+  /** Stdin is at its end (v5's close signal; nothing to say in older protocols). */
+  closeStdin(): void;
+  resize(cols: number, rows: number): void;
+  close(): void;
+  /**
+   * The remote command's exit code. Rejects with ApiError for any other failure the server
+   * reports, ClientError when the connection ends without a status.
+   */
+  exitCode: Promise<number>;
+}>;
+
 export type WriteOptions = Readonly<{ namespace?: string; fieldManager?: string; dryRun?: boolean }>;
 export type PatchOptions = WriteOptions & Readonly<{ force?: boolean; subresource?: string }>;
 export type DeleteOptions = Readonly<{
@@ -196,6 +243,9 @@ const JSON_ACCEPT = 'application/json';
 // kubectl's own header (§2.4): Table v1, then v1beta1, then plain JSON.
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 const DEFAULT_PAGE_SIZE = 500;
+const PODS: ResourceRef = { group: '', version: 'v1', plural: 'pods', namespaced: true };
+/** What skiff's exec client offers, best first (v5 has the stdin close signal). */
+const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const USER_AGENT = `skiff/0.1.0 (${process.platform}/${process.arch})`;
 
 // ---------------------------------------------------------------------------------------------
@@ -217,6 +267,7 @@ export class KubeClient {
   readonly namespace: string;
   private readonly agent: https.Agent;
   private readonly token?: string;
+  private readonly tls: Readonly<{ ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean }>;
   private discovery?: Promise<readonly ApiResource[]>;
 
   static async fromKubeconfig(opts: Readonly<{ path?: string; namespace?: string; env?: NodeJS.ProcessEnv }> = {}): Promise<KubeClient> {
@@ -241,13 +292,8 @@ export class KubeClient {
     this.server = config.server.replace(/\/+$/, '');
     this.namespace = config.namespace || 'default';
     this.token = config.token;
-    this.agent = new https.Agent({
-      keepAlive: true,
-      ca: config.caCertPem,
-      cert: config.clientCertPem,
-      key: config.clientKeyPem,
-      rejectUnauthorized: !config.insecureSkipTlsVerify,
-    });
+    this.tls = { ca: config.caCertPem, cert: config.clientCertPem, key: config.clientKeyPem, rejectUnauthorized: !config.insecureSkipTlsVerify };
+    this.agent = new https.Agent({ keepAlive: true, ...this.tls });
   }
 
   /** Frees pooled connections; in-flight watches are cut. */
@@ -389,7 +435,6 @@ export class KubeClient {
   }
 
   private async *events<T>(res: ResourceRef, opts: WatchOptions, accept: string): AsyncGenerator<WatchEvent<T>> {
-    const { signal } = opts;
     const fieldSelector = [opts.name && `metadata.name=${opts.name}`, opts.fieldSelector].filter(Boolean).join(',') || undefined;
     const query: Query = {
       watch: true,
@@ -399,20 +444,87 @@ export class KubeClient {
       allowWatchBookmarks: opts.allowWatchBookmarks,
       timeoutSeconds: opts.timeoutSeconds,
     };
+    for await (const line of parseJsonLines(this.chunks(this.pathFor(res, opts), query, accept, 'watch stream', opts.signal))) yield toWatchEvent<T>(line);
+  }
+
+  // ----- pods: log and exec
+
+  /** A container's log (`kubectl logs`), as chunks of bytes as they arrive; with `follow`, until the container ends or `signal` aborts. */
+  logs(name: string, opts: LogOptions = {}): AsyncGenerator<Buffer> {
+    const query: Query = {
+      container: opts.container,
+      follow: opts.follow || undefined,
+      previous: opts.previous || undefined,
+      tailLines: opts.tailLines,
+      limitBytes: opts.limitBytes,
+      sinceSeconds: opts.sinceSeconds,
+      timestamps: opts.timestamps || undefined,
+    };
+    return this.chunks(this.pathFor(PODS, opts, name, 'log'), query, '*/*', 'log stream', opts.signal);
+  }
+
+  /**
+   * Runs a command in a pod's container over a WebSocket (`kubectl exec`). Resolves once the
+   * connection is up; a refusal before that (no such pod, container not running) is an ApiError.
+   */
+  async exec(name: string, opts: ExecOptions, output: ExecOutput): Promise<ExecConnection> {
+    const params = new URLSearchParams();
+    for (const arg of opts.command) params.append('command', arg);
+    if (opts.container) params.set('container', opts.container);
+    for (const flag of ['stdin', 'stdout', 'stderr', 'tty'] as const) if (opts[flag]) params.set(flag, 'true');
+    const url = `${this.server.replace(/^https:/, 'wss:')}${this.pathFor(PODS, opts, name, 'exec')}?${params}`;
+    const ws = new WebSocket(url, EXEC_PROTOCOLS, {
+      ...this.tls, perMessageDeflate: false,
+      headers: { 'User-Agent': USER_AGENT, ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}) },
+    });
+    let status: ExecStatus | undefined;
+    ws.on('message', (data: RawData) => {
+      const frame = decodeFrame(Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer));
+      if (frame?.channel === RC_CHANNEL.stdout) output.stdout(frame.data);
+      else if (frame?.channel === RC_CHANNEL.stderr) output.stderr(frame.data);
+      else if (frame?.channel === RC_CHANNEL.status) status = statusOf(ws.protocol, frame.data);
+    });
+    const exitCode = new Promise<number>((ok, fail) => {
+      ws.once('close', () => {
+        if (!status) return fail(new ClientError(`the exec connection to ${this.server} closed before the command's status came`));
+        const code = exitCodeOf(status);
+        if (code !== undefined) return ok(code);
+        fail(new ApiError(failure(status.code ?? 500, (status.reason ?? 'InternalError') as StatusReason, status.message ?? 'the command failed')));
+      });
+    });
+    exitCode.catch(() => undefined); // the caller may never ask
+    await new Promise<void>((ok, fail) => {
+      ws.once('open', () => ok());
+      ws.on('unexpected-response', (_req, res) => void readText(res).then((body) => fail(apiErrorFrom(res.statusCode ?? 0, body)), fail));
+      ws.on('error', (err: Error) => fail(new ConnectionError(this.server, err)));
+    });
+    const send = (frame: Buffer) => new Promise<void>((ok) => (ws.readyState === WebSocket.OPEN ? ws.send(frame, () => ok()) : ok()));
+    return {
+      protocol: ws.protocol,
+      write: (data) => send(encodeFrame(RC_CHANNEL.stdin, data)),
+      closeStdin: () => void (speaks(ws.protocol).closeChannel ? send(encodeFrame(RC_CHANNEL.close, Uint8Array.of(RC_CHANNEL.stdin))) : undefined),
+      resize: (cols, rows) => void send(resizeMessage(cols, rows)),
+      close: () => ws.close(1000),
+      exitCode,
+    };
+  }
+
+  /** A GET whose answer is read as it comes; a failed request throws ApiError on the first `next()`; aborting `signal` ends it quietly. */
+  private async *chunks(path: string, query: Query, accept: string, what: string, signal?: AbortSignal): AsyncGenerator<Buffer> {
     let response: IncomingMessage;
     try {
-      response = await this.open('GET', this.pathFor(res, opts), { query, accept, signal });
+      response = await this.open('GET', path, { query, accept, signal });
     } catch (err) {
       if (signal?.aborted) return;
       throw err;
     }
     try {
       if (!isSuccess(response)) throw apiErrorFrom(response.statusCode ?? 0, await readText(response));
-      for await (const line of parseJsonLines(response)) yield toWatchEvent<T>(line);
+      for await (const chunk of response) yield chunk as Buffer;
     } catch (err) {
       if (signal?.aborted) return;
       if (err instanceof ClientError) throw err;
-      throw new ClientError(`watch stream from ${this.server} broke: ${errorMessage(err)}`, { cause: err });
+      throw new ClientError(`${what} from ${this.server} broke: ${errorMessage(err)}`, { cause: err });
     } finally {
       // Runs on break/return too: an unfinished chunked response cannot go back to the pool.
       response.destroy();
@@ -497,6 +609,17 @@ function toWatchEvent<T>(value: unknown): WatchEvent<T> {
     return value as WatchEvent<T>;
   }
   throw new ClientError(`malformed watch event: ${JSON.stringify(value).slice(0, 200)}`);
+}
+
+/** The status channel's message: JSON from v4 on; before, a failure's text (and nothing for success). */
+function statusOf(protocol: string, data: Buffer): ExecStatus {
+  const text = data.toString('utf8');
+  if (!speaks(protocol).jsonStatus) return { metadata: {}, status: 'Failure', message: text, reason: 'InternalError' };
+  try {
+    return JSON.parse(text) as ExecStatus;
+  } catch {
+    return { metadata: {}, status: 'Failure', message: `an undecodable exec status: ${text.slice(0, 200)}`, reason: 'InternalError' };
+  }
 }
 
 function asTable(value: Table): Table {

@@ -23,6 +23,7 @@ import { writeKubeconfig } from './api/kubeconfig';
 import { ensurePki } from './api/pki';
 import { startApiServer, type ApiServer } from './api/server';
 import { loadSecretBox } from './secret-box';
+import type { Pacing } from '../eventlog/streams/protocol';
 
 export type ControlPlaneOptions = Readonly<{
   dataDir: string;
@@ -49,6 +50,8 @@ export type ControlPlaneOptions = Readonly<{
   /** How long a node may miss heartbeats before it is NotReady (Kubernetes' default: 40 s). */
   nodeGracePeriodMs?: number;
   heartbeatIntervalMs?: number;
+  /** Flow control and liveness of the API's log and exec streams to node agents (tests shorten them). */
+  streamPacing?: Partial<Pacing>;
 }>;
 
 export type ControlPlane = Readonly<{
@@ -155,7 +158,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
           api = await startApiServer({
             log, projection, secrets, authenticator, authorizer: mastersOnly,
             tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caCertPem },
-            host: opts.host, port: opts.port, bookmarkIntervalMs: opts.bookmarkIntervalMs,
+            host: opts.host, port: opts.port, bookmarkIntervalMs: opts.bookmarkIntervalMs, streamPacing: opts.streamPacing,
           });
           const server = api;
           return { stop: () => server.close(), failed: new Promise(() => undefined) };

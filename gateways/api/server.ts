@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { EventLog } from '../../eventlog/jetstream-log';
+import { natsWire } from '../../eventlog/streams/link';
+import { DEFAULT_PACING, type Pacing } from '../../eventlog/streams/protocol';
 import { reject } from '../../actors/rejection';
 import type { ObjectsProjection } from '../../projections/objects.projection';
 import type { SecretBox } from '../secret-box';
@@ -12,6 +15,9 @@ import {
 } from './discovery';
 import { sendError, sendJson, wantsAggregatedDiscovery } from './http';
 import { routeOf, type Route } from './paths';
+import { execWebSockets, servePodExec } from './pod-exec';
+import { servePodLog } from './pod-log';
+import { isPodStream, refuseUnsupported, type PodStreamDeps, type Upgrade } from './pod-streams';
 import { serveReview } from './reviews';
 import { serveResource } from './resources';
 import { servePodScheduling } from './scheduling';
@@ -42,6 +48,8 @@ export type ApiServerConfig = Readonly<{
   commandTimeoutMs?: number;
   /** How often a watch that allows bookmarks gets one (the JS client gives up on a watch silent for 30 s). */
   bookmarkIntervalMs?: number;
+  /** Flow control and liveness of log and exec streams to node agents (tests shorten them). */
+  streamPacing?: Partial<Pacing>;
 }>;
 
 export type ApiServer = Readonly<{ port: number; server: Server; close: () => Promise<void> }>;
@@ -51,9 +59,10 @@ const OPENAPI_HASH = 'skiff-v1';
 /** The Kubernetes-compatible HTTPS API: authn → route → authz → handler; every failure is a Status. */
 export async function startApiServer(config: ApiServerConfig): Promise<ApiServer> {
   const bus = new CommandBus(config.log, config.commandTimeoutMs);
-  const deps: WatchDeps = {
+  const deps: Deps = {
     bus, projection: config.projection, secrets: config.secrets, log: config.log,
     readYourWritesMs: 10_000, bookmarkIntervalMs: config.bookmarkIntervalMs ?? 10_000, now: () => Date.now(),
+    wire: natsWire(config.log.nc), pacing: { ...DEFAULT_PACING, ...config.streamPacing }, webSockets: execWebSockets(),
   };
   const server = createServer(
     { cert: config.tls.certPem, key: config.tls.keyPem, ca: config.tls.caPem, requestCert: true, rejectUnauthorized: false },
@@ -61,6 +70,12 @@ export async function startApiServer(config: ApiServerConfig): Promise<ApiServer
       handle(req, res, config, deps).catch((err) => sendError(res, err));
     },
   );
+  // HTTP/1.1 upgrades (exec's WebSocket, kubectl's SPDY fallback) go through the same authentication,
+  // routing and authorization; until a handler takes the socket over, answers are ordinary responses on it.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const res = responseOn(req, socket);
+    handle(req, res, config, deps, { socket, head }).catch((err) => sendError(res, err));
+  });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -83,7 +98,18 @@ export async function startApiServer(config: ApiServerConfig): Promise<ApiServer
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, config: ApiServerConfig, deps: WatchDeps): Promise<void> {
+type Deps = WatchDeps & PodStreamDeps & Readonly<{ webSockets: ReturnType<typeof execWebSockets> }>;
+
+/** A response written straight onto an upgrade request's socket, which closes once it is sent. */
+function responseOn(req: IncomingMessage, socket: Duplex): ServerResponse {
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket as Socket);
+  res.on('finish', () => socket.end());
+  return res;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, config: ApiServerConfig, deps: Deps, upgrade?: Upgrade): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://skiff.local');
   const user = config.authenticator.authenticate(req);
   if (!user) {
@@ -91,6 +117,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ApiServ
     return;
   }
   const route = routeOf(url.pathname);
+  const podStream = route.kind === 'resource' && route.name !== undefined && isPodStream(route.type.kind, route.subresource);
+  // An upgrade request has no body to read: only the streaming subresources take one.
+  if (upgrade && !podStream) throw reject.badRequest(`${url.pathname} cannot be upgraded; only pods/exec can (WebSocket)`);
   if (route.kind === 'review') {
     // Asking about oneself needs no permission, as upstream; the review consults the authorizer itself.
     await serveReview({ req, res, type: route.type, user, authorizer: config.authorizer, nowMs: deps.now() });
@@ -100,6 +129,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ApiServ
     const attrs = attributesOf(req, url, route);
     const decision = config.authorizer.authorize(user, attrs);
     if (!decision.allowed) throw forbidden(user, attrs, decision);
+    if (podStream) {
+      await servePodStream({ req, res, url, namespace: route.namespace ?? 'default', name: route.name as string, upgrade }, route.subresource, deps);
+      return;
+    }
     await serveResource({ req, res, url, type: route.type, namespace: route.namespace, name: route.name, subresource: route.subresource, user: user.username }, deps);
     return;
   }
@@ -161,12 +194,30 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, route: Route, co
 }
 
 
+function servePodStream(r: Parameters<typeof servePodLog>[0], subresource: string | undefined, deps: Deps): Promise<void> {
+  switch (subresource) {
+    case 'log':
+      return servePodLog(r, deps);
+    case 'exec':
+      return servePodExec(r, deps, deps.webSockets);
+    case 'attach':
+    case 'portforward':
+      return refuseUnsupported(subresource);
+    default:
+      throw reject.notFoundPath();
+  }
+}
+
+/** Connecting to a pod (exec, attach, port-forward) is `create` on the subresource, whatever the method (GET for WebSocket, POST for SPDY). */
+const CONNECT_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
+
 function attributesOf(req: IncomingMessage, url: URL, route: Extract<Route, { kind: 'resource' }>): ResourceAttributes {
   const method = req.method ?? 'GET';
   const collection = route.name === undefined;
   const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
   const verb =
-    method === 'GET' ? (collection ? (watch ? 'watch' : 'list') : 'get')
+    route.type.kind === 'Pod' && CONNECT_SUBRESOURCES.has(route.subresource ?? '') ? 'create'
+    : method === 'GET' ? (collection ? (watch ? 'watch' : 'list') : 'get')
     : method === 'POST' ? 'create'
     : method === 'PUT' ? 'update'
     : method === 'PATCH' ? 'patch'

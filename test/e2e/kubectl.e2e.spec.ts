@@ -4,8 +4,8 @@
  * controller; expectations are what kube-apiserver 1.32 makes kubectl print (kubectl-compat.md).
  *
  * Not here, on purpose: `rollout status|history|undo|restart` need the Deployment → ReplicaSet
- * controller, which does not exist yet (kubectl-compat.md §9.3–9.4); `logs`, `exec`, `port-forward`
- * need a node.
+ * controller, which does not exist yet (kubectl-compat.md §9.3–9.4); `logs` and `exec` need a node
+ * agent (kubectl-streams.e2e.spec.ts); `port-forward` is not built.
  *
  * One cluster and one kubectl home for the whole file: a cluster start costs seconds, a kubectl run
  * ~100–300 ms, and a shared discovery cache keeps every run after the first off /api and /apis.

@@ -4,6 +4,7 @@
  * Nothing here judges results: it calls client-node and reports what it returned, threw or
  * called back, so that the assertions stay in the spec.
  */
+import { PassThrough, Readable } from 'node:stream';
 import type * as K from '@kubernetes/client-node';
 import { decode, encode, type ApiName, type ChildMessage, type ChildRequest, type ErrorInfo, type InformerVerb, type Ref } from './client-node';
 
@@ -95,6 +96,24 @@ async function main(): Promise<void> {
       }
       case 'loadAllYaml':
         return encode(k.loadAllYaml(req.text));
+      case 'exec': {
+        const { namespace, pod, container } = req.target;
+        const [stdout, stderr] = [collector(), collector()];
+        const stdin = req.stdin === undefined ? null : Readable.from([Buffer.from(req.stdin)]);
+        const status = await new Promise<K.V1Status | undefined>((ok, fail) => {
+          new k.Exec(kc).exec(namespace, pod, container, [...req.command], stdout.stream, stderr.stream, stdin, req.tty, (s) => ok(s))
+            .then((ws) => ws.on('close', () => ok(undefined)), fail);
+        });
+        return encode({ stdout: stdout.text(), stderr: stderr.text(), ...(status ? { status } : {}) });
+      }
+      case 'log': {
+        const { namespace, pod, container } = req.target;
+        const out = collector();
+        const ended = new Promise((ok) => out.stream.on('finish', ok));
+        await new k.Log(kc).log(namespace, pod, container, out.stream, req.options as K.LogOptions);
+        await ended;
+        return encode(out.text());
+      }
     }
   };
 
@@ -107,6 +126,14 @@ async function main(): Promise<void> {
   });
   // The jest side closes the channel to stop us; open watches and keep-alive sockets must not keep us.
   process.on('disconnect', () => process.exit(0));
+}
+
+/** A writable that keeps what is written, as text. */
+function collector(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (c: Buffer) => (text += c.toString('utf8')));
+  return { stream, text: () => text };
 }
 
 main().catch((err: unknown) => {

@@ -91,6 +91,9 @@ export type RemoteInformer = Readonly<{
   resourceVersion: () => Promise<string>;
 }>;
 
+export type PodTarget = Readonly<{ namespace: string; pod: string; container: string }>;
+export type ExecResult = Readonly<{ stdout: string; stderr: string; status?: Record<string, unknown> }>;
+
 /** A call of a client-node API method in the child: how an informer lists. */
 export type ListCall = Readonly<{ api: ApiName; method: string; args: readonly unknown[] }>;
 
@@ -100,6 +103,10 @@ export type ClientNode = Readonly<{
   informer: (path: string, list: ListCall, labelSelector?: string) => Promise<RemoteInformer>;
   /** client-node's `loadAllYaml`: the documents of a multi-document YAML file. */
   loadAllYaml: (text: string) => Promise<KubeObjectLike[]>;
+  /** client-node's `Exec`, run to its end: what it wrote and the status it called back with (`stdin`: piped in, then ended). */
+  exec: (target: PodTarget, command: readonly string[], opts?: Readonly<{ stdin?: string; tty?: boolean }>) => Promise<ExecResult>;
+  /** client-node's `Log` without follow: the text it wrote. */
+  log: (target: PodTarget, options?: Readonly<Record<string, unknown>>) => Promise<string>;
   stop: () => Promise<void>;
 }>;
 
@@ -111,6 +118,8 @@ export type ChildRequest = Readonly<
   | { id: number; op: 'informer'; handle: number; path: string; list: { api: ApiName; method: string; args: string }; labelSelector?: string }
   | { id: number; op: 'informer-start' | 'informer-stop' | 'informer-list' | 'informer-rv'; handle: number }
   | { id: number; op: 'loadAllYaml'; text: string }
+  | { id: number; op: 'exec'; target: PodTarget; command: readonly string[]; stdin?: string; tty: boolean }
+  | { id: number; op: 'log'; target: PodTarget; options: Readonly<Record<string, unknown>> }
 >;
 export type ChildMessage = Readonly<
   | { reply: number; ok: true; value?: string }
@@ -230,6 +239,8 @@ export async function startClientNode(kubeconfigPath: string): Promise<ClientNod
       };
     },
     loadAllYaml: async (text) => decode(await request({ op: 'loadAllYaml', text })) as KubeObjectLike[],
+    exec: async (target, command, opts = {}) => decode(await request({ op: 'exec', target, command, stdin: opts.stdin, tty: opts.tty ?? false })) as ExecResult,
+    log: async (target, options = {}) => decode(await request({ op: 'log', target, options })) as string,
     stop: async () => {
       if (exited) return;
       const gone = new Promise<void>((ok) => child.once('exit', () => ok()));

@@ -15,6 +15,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { spawnInPty, type PtyRun } from './pty';
 
 export const KUBECTL_PATH = '/usr/bin/kubectl';
 
@@ -56,6 +57,8 @@ export type Kubectl = Readonly<{
   /** run(), but a non-zero exit throws an error that shows the command and both outputs. */
   ok: (args: readonly string[], opts?: RunOptions) => Promise<KubectlResult>;
   start: (args: readonly string[], opts?: RunOptions) => BackgroundKubectl;
+  /** kubectl under a pseudo-terminal (`exec -it`), stopped by `cleanup` if still running. */
+  pty: (args: readonly string[], size?: Readonly<{ cols: number; rows: number }>) => PtyRun;
   /** Writes a manifest (or any file) into the temp folder; returns its absolute path. */
   file: (name: string, content: string) => Promise<string>;
   /** Stops every kubectl still running (by PID) and removes the temp folder. */
@@ -98,6 +101,7 @@ export async function createKubectl(kubeconfigPath: string, binary: string = KUB
   // wrong thing (kubectl-compat.md §1.1, §1.5).
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, KUBECACHEDIR: cache, LANG: 'C.UTF-8', TZ: 'UTC' };
   const live = new Set<BackgroundKubectl>();
+  const terminals = new Set<PtyRun>();
 
   const launch = (args: readonly string[], opts: RunOptions) => {
     const full = [`--kubeconfig=${opts.kubeconfig ?? kubeconfigPath}`, `--cache-dir=${cache}`, ...args];
@@ -168,11 +172,19 @@ export async function createKubectl(kubeconfigPath: string, binary: string = KUB
     return handle;
   };
 
+  const inPty: Kubectl['pty'] = (args, size) => {
+    const run = spawnInPty(binary, [`--kubeconfig=${kubeconfigPath}`, `--cache-dir=${cache}`, ...args], { env, cwd: dir, ...size });
+    terminals.add(run);
+    void run.exited.then(() => terminals.delete(run));
+    return run;
+  };
+
   return {
     dir,
     run,
     ok,
     start,
+    pty: inPty,
     file: async (name, content) => {
       const path = join(dir, name);
       await writeFile(path, content);
@@ -180,6 +192,7 @@ export async function createKubectl(kubeconfigPath: string, binary: string = KUB
     },
     cleanup: async () => {
       await Promise.all([...live].map((p) => p.stop('SIGKILL')));
+      await Promise.all([...terminals].map((t) => t.stop()));
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -23,14 +23,18 @@ export function spawnSkiff(args: readonly string[]): ControlPlaneProcess {
 
 export type CliRun = Readonly<{ code: number; stdout: string; stderr: string }>;
 
-/** One `skiff ARGS…` with the given kubeconfig, as a user would run it; never rejects. */
-export function runCli(kubeconfigPath: string, args: readonly string[], timeoutMs = 90_000): Promise<CliRun> {
+/** One `skiff ARGS…` with the given kubeconfig, as a user would run it; never rejects. `stdin`: what is piped in (then closed). */
+export function runCli(kubeconfigPath: string, args: readonly string[], timeoutMs = 90_000, stdin?: string): Promise<CliRun> {
   return new Promise((ok) => {
-    execFile(process.execPath, [BIN, '--kubeconfig', kubeconfigPath, ...args], { timeout: timeoutMs }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, '--kubeconfig', kubeconfigPath, ...args], { timeout: timeoutMs }, (err, stdout, stderr) => {
       ok({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
+    if (stdin !== undefined) child.stdin?.end(stdin);
   });
 }
+
+/** The path of bin/skiff, for running it some other way (under a terminal). */
+export const SKIFF_BIN = BIN;
 
 export type HttpsClient = Readonly<{
   call: (method: string, path: string, body?: unknown, contentType?: string) => Promise<{ status: number; body: any }>;

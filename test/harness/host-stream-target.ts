@@ -1,0 +1,157 @@
+/**
+ * TEST DOUBLE of a container runtime's StreamTarget (runtime/streams/types.ts): there are no
+ * containers here. Log files live in a temp folder and tests write them; `exec` runs argv as a
+ * process on this machine (child_process, or node-pty for a tty), whatever pod or container is
+ * named. The real target is runtime/containerd's; this one lets the API ↔ NATS ↔ node agent path
+ * be tested end to end without containerd.
+ */
+import { spawn as spawnChild } from 'node:child_process';
+import { mkdir, mkdtemp, appendFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as pty from 'node-pty';
+import type { ExecProcess, PodRef, StreamTarget, TargetError } from '../../runtime/streams/types';
+
+export type ExecCall = Readonly<{ pod: PodRef; container: string; argv: readonly string[]; tty: boolean; stdin: boolean }>;
+
+export type HostProcessStreamTarget = StreamTarget & Readonly<{
+  dir: string;
+  /** Appends to the log of the container's current attempt. */
+  appendLog(pod: PodRef, container: string, text: string): Promise<void>;
+  /** The current attempt ends: its log becomes the previous one, and a new, empty attempt starts. */
+  restart(pod: PodRef, container: string): Promise<void>;
+  setRunning(pod: PodRef, container: string, running: boolean): void;
+  /** Every exec asked for, in order. */
+  execs: ExecCall[];
+  /** PIDs of processes exec started and that have not ended. */
+  livePids(): number[];
+  cleanup(): Promise<void>;
+}>;
+
+export async function createHostProcessStreamTarget(): Promise<HostProcessStreamTarget> {
+  const dir = await mkdtemp(join(tmpdir(), 'skiff-stream-target-'));
+  const attempts = new Map<string, number>();
+  const stopped = new Set<string>();
+  const live = new Map<number, () => void>();
+  const execs: ExecCall[] = [];
+  const key = (pod: PodRef, container: string) => `${pod.uid}/${container}`;
+  const attemptOf = (pod: PodRef, container: string) => attempts.get(key(pod, container)) ?? 0;
+  const pathOf = (pod: PodRef, container: string, attempt: number) => join(dir, pod.uid, container, `${attempt}.log`);
+  const ensureDir = (pod: PodRef, container: string) => mkdir(join(dir, pod.uid, container), { recursive: true });
+
+  return {
+    dir,
+    execs,
+    logFile: async (pod, container, previous) => {
+      const attempt = attemptOf(pod, container) - (previous ? 1 : 0);
+      if (attempt < 0) return refusal(400, 'BadRequest', `previous terminated container "${container}" in pod "${pod.name}" not found`);
+      return { path: pathOf(pod, container, attempt) };
+    },
+    running: async (pod, container) => !stopped.has(key(pod, container)),
+    exec: async (pod, container, argv, opts) => {
+      execs.push({ pod, container, argv, tty: opts.tty, stdin: opts.stdin });
+      const proc = opts.tty ? await ptyProcess(argv) : await childProcess(argv);
+      if ('error' in proc) return proc;
+      live.set(proc.pid, proc.process.kill);
+      void proc.process.exited.then(() => live.delete(proc.pid));
+      return proc.process;
+    },
+    appendLog: async (pod, container, text) => {
+      await ensureDir(pod, container);
+      await appendFile(pathOf(pod, container, attemptOf(pod, container)), text);
+    },
+    restart: async (pod, container) => {
+      await ensureDir(pod, container);
+      const next = attemptOf(pod, container) + 1;
+      attempts.set(key(pod, container), next);
+      await writeFile(pathOf(pod, container, next), '');
+    },
+    setRunning: (pod, container, running) => {
+      if (running) stopped.delete(key(pod, container));
+      else stopped.add(key(pod, container));
+    },
+    livePids: () => [...live.keys()],
+    cleanup: async () => {
+      for (const kill of live.values()) kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function refusal(code: number, reason: string, message: string): TargetError {
+  return { error: { code, reason, message } };
+}
+
+type Started = Readonly<{ pid: number; process: ExecProcess }> | TargetError;
+
+function notFound(argv: readonly string[]): TargetError {
+  return refusal(500, 'InternalError', `OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv[0]}": executable file not found in $PATH: unknown`);
+}
+
+/** Without a terminal: pipes; `exited` waits for the output pipes to close, so no output comes after it. */
+async function childProcess(argv: readonly string[]): Promise<Started> {
+  const child = spawnChild(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+  const started = await new Promise<Error | undefined>((ok) => {
+    child.once('spawn', () => ok(undefined));
+    child.once('error', ok);
+  });
+  if (started) return notFound(argv);
+  child.stdin.on('error', () => undefined);
+  const exited = new Promise<number>((ok) => child.once('close', (code, signal) => ok(code ?? (signal ? 128 + 9 : 1))));
+  const proc: ExecProcess = {
+    write: (data) => void child.stdin.write(data),
+    closeStdin: () => child.stdin.end(),
+    resize: () => undefined,
+    onData: (stream, cb) => void child[stream].on('data', (d: Buffer) => cb(d)),
+    exited,
+    kill: () => void child.kill('SIGKILL'),
+    pause: () => {
+      child.stdout.pause();
+      child.stderr.pause();
+    },
+    resume: () => {
+      child.stdout.resume();
+      child.stderr.resume();
+    },
+  };
+  return { pid: child.pid as number, process: proc };
+}
+
+/** Under a pseudo-terminal (stdout and stderr are one stream); output before onData is kept for it. */
+async function ptyProcess(argv: readonly string[]): Promise<Started> {
+  let term: pty.IPty;
+  try {
+    term = pty.spawn(argv[0], argv.slice(1), { name: 'xterm', cols: 80, rows: 24, cwd: process.cwd(), env: process.env as Record<string, string>, encoding: null });
+  } catch {
+    return notFound(argv);
+  }
+  const early: Uint8Array[] = [];
+  let deliver: ((d: Uint8Array) => void) | undefined;
+  term.onData((d: string | Buffer) => { // a Buffer, with encoding null
+    const bytes = typeof d === 'string' ? Buffer.from(d, 'utf8') : d;
+    if (deliver) deliver(bytes);
+    else early.push(bytes);
+  });
+  const exited = new Promise<number>((ok) => term.onExit(({ exitCode }) => setTimeout(() => ok(exitCode), 20)));
+  const proc: ExecProcess = {
+    write: (data) => term.write(Buffer.from(data)),
+    closeStdin: () => term.write('\x04'),
+    resize: (cols, rows) => term.resize(cols, rows),
+    onData: (stream, cb) => {
+      if (stream !== 'stdout') return;
+      deliver = cb;
+      for (const d of early.splice(0)) cb(d);
+    },
+    exited,
+    kill: () => {
+      try {
+        term.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    },
+    pause: () => term.pause(),
+    resume: () => term.resume(),
+  };
+  return { pid: term.pid, process: proc };
+}
