@@ -7,6 +7,8 @@ import type { ObjectsProjection } from '../projections/objects.projection';
 import { startNodeAgent, type NodeAgent } from './agent';
 import { ImagePullError, ensureSandbox, listSandboxes, removeSandbox, sandboxName, type ContainerdRuntime, type Sandbox } from './containerd';
 import { sandboxOf } from './containerd/sandbox';
+import { containerdStreamTarget } from './containerd/stream-target';
+import { serveNodeStreams } from './streams/node-streams';
 import { describeHost } from './host-node';
 import type { ObjectLookups, SecretData } from './kubelet/config-sources';
 import { containerLaunch } from './kubelet/container-spec';
@@ -231,6 +233,9 @@ export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<
   });
 
   // containerd saw a container start, exit or get OOM-killed: look at its pod again.
+  // `kubectl logs` / `kubectl exec` for this node's pods, asked by the API over NATS.
+  const streams = serveNodeStreams(opts.log.nc, opts.name, containerdStreamTarget(runtime, (uid) => observed.get(uid) ?? []));
+
   const unsubscribe = runtime.subscribe((change) => {
     void refresh().then(() => {
       for (const [uid, containers] of observed) {
@@ -267,6 +272,7 @@ export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<
     ...agent,
     stop: () => {
       clearInterval(housekeeping);
+      streams.stop();
       unsubscribe();
       agent.stop();
     },

@@ -195,7 +195,8 @@ export class ContainerdRuntime {
     const execId = `exec-${++this.execCount}-${randomBytes(4).toString('hex')}`;
     const args = ['tasks', 'exec', ...(opts.tty ? ['--tty'] : []), '--exec-id', execId, id, ...argv];
     if (opts.tty) {
-      const term = pty.spawn(this.ctr.binary, this.ctr.argv(args), { name: 'xterm', cols: opts.cols ?? 80, rows: opts.rows ?? 24, env: process.env as Record<string, string> });
+      // Bytes, not text: a terminal carries whatever the program writes.
+      const term = pty.spawn(this.ctr.binary, this.ctr.argv(args), { name: 'xterm', cols: opts.cols ?? 80, rows: opts.rows ?? 24, env: process.env as Record<string, string>, encoding: null });
       const exitCode = new Promise<number>((ok) => term.onExit((e) => ok(e.signal ? 128 + e.signal : e.exitCode)));
       return { tty: true, execId, pty: term, exitCode };
     }

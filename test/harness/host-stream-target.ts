@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, appendFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as pty from 'node-pty';
+import { execOfChild, execOfPty } from '../../runtime/streams/exec-process';
 import type { ExecProcess, PodRef, StreamTarget, TargetError } from '../../runtime/streams/types';
 
 export type ExecCall = Readonly<{ pod: PodRef; container: string; argv: readonly string[]; tty: boolean; stdin: boolean }>;
@@ -88,7 +89,7 @@ function notFound(argv: readonly string[]): TargetError {
   return refusal(500, 'InternalError', `OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv[0]}": executable file not found in $PATH: unknown`);
 }
 
-/** Without a terminal: pipes; `exited` waits for the output pipes to close, so no output comes after it. */
+/** Without a terminal: pipes. */
 async function childProcess(argv: readonly string[]): Promise<Started> {
   const child = spawnChild(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   const started = await new Promise<Error | undefined>((ok) => {
@@ -96,28 +97,11 @@ async function childProcess(argv: readonly string[]): Promise<Started> {
     child.once('error', ok);
   });
   if (started) return notFound(argv);
-  child.stdin.on('error', () => undefined);
-  const exited = new Promise<number>((ok) => child.once('close', (code, signal) => ok(code ?? (signal ? 128 + 9 : 1))));
-  const proc: ExecProcess = {
-    write: (data) => void child.stdin.write(data),
-    closeStdin: () => child.stdin.end(),
-    resize: () => undefined,
-    onData: (stream, cb) => void child[stream].on('data', (d: Buffer) => cb(d)),
-    exited,
-    kill: () => void child.kill('SIGKILL'),
-    pause: () => {
-      child.stdout.pause();
-      child.stderr.pause();
-    },
-    resume: () => {
-      child.stdout.resume();
-      child.stderr.resume();
-    },
-  };
-  return { pid: child.pid as number, process: proc };
+  const exitCode = new Promise<number>((ok) => child.once('exit', (code, signal) => ok(code ?? (signal ? 128 + 9 : 1))));
+  return { pid: child.pid as number, process: execOfChild(child, exitCode) };
 }
 
-/** Under a pseudo-terminal (stdout and stderr are one stream); output before onData is kept for it. */
+/** Under a pseudo-terminal (stdout and stderr are one stream). */
 async function ptyProcess(argv: readonly string[]): Promise<Started> {
   let term: pty.IPty;
   try {
@@ -125,33 +109,6 @@ async function ptyProcess(argv: readonly string[]): Promise<Started> {
   } catch {
     return notFound(argv);
   }
-  const early: Uint8Array[] = [];
-  let deliver: ((d: Uint8Array) => void) | undefined;
-  term.onData((d: string | Buffer) => { // a Buffer, with encoding null
-    const bytes = typeof d === 'string' ? Buffer.from(d, 'utf8') : d;
-    if (deliver) deliver(bytes);
-    else early.push(bytes);
-  });
-  const exited = new Promise<number>((ok) => term.onExit(({ exitCode }) => setTimeout(() => ok(exitCode), 20)));
-  const proc: ExecProcess = {
-    write: (data) => term.write(Buffer.from(data)),
-    closeStdin: () => term.write('\x04'),
-    resize: (cols, rows) => term.resize(cols, rows),
-    onData: (stream, cb) => {
-      if (stream !== 'stdout') return;
-      deliver = cb;
-      for (const d of early.splice(0)) cb(d);
-    },
-    exited,
-    kill: () => {
-      try {
-        term.kill('SIGKILL');
-      } catch {
-        // already gone
-      }
-    },
-    pause: () => term.pause(),
-    resume: () => term.resume(),
-  };
-  return { pid: term.pid, process: proc };
+  const exitCode = new Promise<number>((ok) => term.onExit(({ exitCode: code }) => ok(code)));
+  return { pid: term.pid, process: execOfPty(term, exitCode) };
 }

@@ -5,6 +5,8 @@ import { importArchive } from '../../runtime/containerd/images';
 import { buildBusyboxImage } from '../harness/busybox-image';
 import { startTestCluster, until, type TestCluster } from '../harness/cluster';
 import { netnsDirGuard, startTestContainerd, type TestContainerd } from '../harness/containerd';
+import { runCli, SKIFF_BIN } from '../harness/process';
+import { spawnInPty } from '../harness/pty';
 
 /**
  * A real worker node: the control plane runs one beside it (as `skiff up` does), on a containerd
@@ -142,4 +144,36 @@ describe('worker node on containerd', () => {
     const waiting = await until(c, podPath('misconfigured'), (p) => status(p, 'c')?.state?.waiting?.reason === 'CreateContainerConfigError', 30_000);
     expect(status(waiting, 'c').state.waiting.message).toBe('configmap "absent" not found');
   }, 90_000);
+
+  it('logs: the container\'s output, -f streams new lines; exec returns the command\'s exit code; exec -it is a terminal', async () => {
+    await create(pod('talker', { containers: [sh('c', 'echo line-1; echo line-2; i=3; while true; do sleep 0.3; echo line-$i; i=$((i+1)); done')] }));
+    await until(c, podPath('talker'), (p) => status(p, 'c')?.state?.running);
+    const skiff = (...args: string[]) => runCli(c.cp.kubeconfigPath, args, 60_000);
+
+    const log = await c.call('GET', `${podPath('talker')}/log?tailLines=100`, undefined, { accept: '*/*' });
+    expect(log.status).toBe(200);
+    expect(String(log.body)).toMatch(/^line-1\nline-2\n/);
+
+    const follow = spawnInPty(process.execPath, [SKIFF_BIN, '--kubeconfig', c.cp.kubeconfigPath, 'logs', '-f', 'talker'], { env: process.env });
+    try {
+      await follow.waitForOutput((o) => /line-(\d+)/.test(o) && Math.max(...[...o.matchAll(/line-(\d+)/g)].map((m) => Number(m[1]))) >= 8, 30_000);
+    } finally {
+      await follow.stop();
+    }
+
+    const exec = await skiff('exec', 'talker', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3');
+    expect(exec).toMatchObject({ code: 3, stdout: 'out\n' });
+    expect(exec.stderr).toContain('err\n');
+    expect(exec.stderr).toContain('command terminated with exit code 3');
+
+    const t = spawnInPty(process.execPath, [SKIFF_BIN, '--kubeconfig', c.cp.kubeconfigPath, 'exec', '-it', 'talker', '--', 'sh'], { env: process.env, cols: 90, rows: 20 });
+    try {
+      t.write('stty size; echo sum=$((40+2))\r');
+      await t.waitForOutput((o) => o.includes('20 90') && o.includes('sum=42'), 30_000);
+      t.write('exit 5\r');
+      expect(await t.exited).toBe(5);
+    } finally {
+      await t.stop();
+    }
+  }, 120_000);
 });
