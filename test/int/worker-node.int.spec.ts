@@ -176,4 +176,29 @@ describe('worker node on containerd', () => {
       await t.stop();
     }
   }, 120_000);
+
+  it('init containers run first, in order; a Secret volume and an httpGet readiness probe inside the pod\'s namespace work', async () => {
+    expect((await c.call('POST', '/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'token' }, stringData: { value: 's3cret' } })).status).toBe(201);
+    await create(pod('initialized', {
+      volumes: [{ name: 'work', emptyDir: {} }, { name: 'token', secret: { secretName: 'token' } }],
+      initContainers: [
+        sh('first', 'echo first >> /work/order', { volumeMounts: [{ name: 'work', mountPath: '/work' }] }),
+        sh('second', 'echo second >> /work/order', { volumeMounts: [{ name: 'work', mountPath: '/work' }] }),
+      ],
+      containers: [sh('web', 'mkdir -p /www && cp /work/order /www/order && cp /token/value /www/token && exec httpd -f -p 8080 -h /www', {
+        volumeMounts: [{ name: 'work', mountPath: '/work' }, { name: 'token', mountPath: '/token' }],
+        readinessProbe: { httpGet: { path: '/token', port: 8080 }, periodSeconds: 1 },
+      })],
+    }));
+    const ready = await until(c, podPath('initialized'), (p) => status(p, 'web')?.ready === true, 60_000);
+    expect(ready.status.initContainerStatuses.map((s: any) => [s.name, s.state.terminated?.reason])).toEqual([['first', 'Completed'], ['second', 'Completed']]);
+    const exec = await runCli(c.cp.kubeconfigPath, ['exec', 'initialized', '--', 'sh', '-c', 'cat /www/order /www/token'], 60_000);
+    expect(exec).toMatchObject({ code: 0, stdout: 'first\nsecond\ns3cret' });
+  }, 90_000);
+
+  it('an image that is not there with imagePullPolicy Never: ErrImageNeverPull, as the kubelet says it', async () => {
+    await create(pod('imageless', { containers: [{ name: 'c', image: 'skiff.local/absent:1', imagePullPolicy: 'Never' }] }));
+    const waiting = await until(c, podPath('imageless'), (p) => status(p, 'c')?.state?.waiting?.reason === 'ErrImageNeverPull', 30_000);
+    expect(status(waiting, 'c').state.waiting.message).toBe('Container image "skiff.local/absent:1" is not present with pull policy of Never');
+  }, 60_000);
 });
