@@ -23,6 +23,7 @@ export const verbs: Readonly<Record<string, Readonly<{ summary: string; load: ()
   image: { summary: 'Build, import, pull and list the images of this machine\'s containerd', load: async () => (await import('./commands/image')).runImage },
   logs: { summary: "Print (or follow) a container's log", load: async () => (await import('./commands/logs')).runLogs },
   exec: { summary: 'Run a command in a container (-i stdin, -t terminal)', load: async () => (await import('./commands/exec')).runExec },
+  'port-forward': { summary: "Forward local ports to a pod's ports", load: async () => (await import('./commands/port-forward')).runPortForward },
 };
 
 export function usage(): string {

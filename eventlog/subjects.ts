@@ -72,7 +72,7 @@ export function systemSubject(component: string, name: string): string {
 }
 
 /** What a node agent serves over core NATS besides the log: container logs and exec sessions. */
-export type NodeStreamKind = 'log' | 'exec';
+export type NodeStreamKind = 'log' | 'exec' | 'portforward';
 
 /**
  * The subject a node agent listens on for one kind of stream request, `skiff.node.<node>.<kind>`.

@@ -231,6 +231,17 @@ export type ExecConnection = Readonly<{
   exitCode: Promise<number>;
 }>;
 
+/** One forwarded TCP connection to a pod's port (pods/portforward, kubectl-compat §13.3). */
+export type PortForwardConnection = Readonly<{
+  /** Bytes to the pod's port; resolves once handed to the connection. */
+  write(data: Uint8Array): Promise<void>;
+  /** After `output` returned false: take more of what the pod sends. */
+  resume(): void;
+  close(): void;
+  /** The end: undefined when the connection just ended, else the server's error text (the port's error channel). */
+  ended: Promise<string | undefined>;
+}>;
+
 export type WriteOptions = Readonly<{ namespace?: string; fieldManager?: string; dryRun?: boolean }>;
 export type PatchOptions = WriteOptions & Readonly<{ force?: boolean; subresource?: string }>;
 export type DeleteOptions = Readonly<{
@@ -244,6 +255,8 @@ const JSON_ACCEPT = 'application/json';
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 const DEFAULT_PAGE_SIZE = 500;
 const PODS: ResourceRef = { group: '', version: 'v1', plural: 'pods', namespaced: true };
+/** What pods/portforward speaks (the kubelet's handleWebSocketStreams). */
+const PORT_FORWARD_PROTOCOLS = ['v4.channel.k8s.io', 'channel.k8s.io'];
 /** What skiff's exec client offers, best first (v5 has the stdin close signal). */
 const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const USER_AGENT = `skiff/0.1.0 (${process.platform}/${process.arch})`;
@@ -472,11 +485,7 @@ export class KubeClient {
     for (const arg of opts.command) params.append('command', arg);
     if (opts.container) params.set('container', opts.container);
     for (const flag of ['stdin', 'stdout', 'stderr', 'tty'] as const) if (opts[flag]) params.set(flag, 'true');
-    const url = `${this.server.replace(/^https:/, 'wss:')}${this.pathFor(PODS, opts, name, 'exec')}?${params}`;
-    const ws = new WebSocket(url, EXEC_PROTOCOLS, {
-      ...this.tls, perMessageDeflate: false,
-      headers: { 'User-Agent': USER_AGENT, ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}) },
-    });
+    const ws = this.webSocket(this.pathFor(PODS, opts, name, 'exec'), params, EXEC_PROTOCOLS);
     let status: ExecStatus | undefined;
     ws.on('message', (data: RawData) => {
       const frame = decodeFrame(Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer));
@@ -493,12 +502,8 @@ export class KubeClient {
       });
     });
     exitCode.catch(() => undefined); // the caller may never ask
-    await new Promise<void>((ok, fail) => {
-      ws.once('open', () => ok());
-      ws.on('unexpected-response', (_req, res) => void readText(res).then((body) => fail(apiErrorFrom(res.statusCode ?? 0, body)), fail));
-      ws.on('error', (err: Error) => fail(new ConnectionError(this.server, err)));
-    });
-    const send = (frame: Buffer) => new Promise<void>((ok) => (ws.readyState === WebSocket.OPEN ? ws.send(frame, () => ok()) : ok()));
+    await this.opened(ws);
+    const send = sendOn(ws);
     return {
       protocol: ws.protocol,
       write: (data) => send(encodeFrame(RC_CHANNEL.stdin, data)),
@@ -507,6 +512,55 @@ export class KubeClient {
       close: () => ws.close(1000),
       exitCode,
     };
+  }
+
+  /**
+   * One TCP connection to `port` of a pod (`kubectl port-forward`), over a WebSocket to
+   * pods/portforward. What the pod sends goes to `output` as it comes; when `output` returns false
+   * nothing more comes until `resume()`. Resolves once the connection is up; a refusal before that
+   * (no such pod, not running) is an ApiError; a port nobody listens on is `ended`'s text.
+   */
+  async portForward(name: string, port: number, opts: Scope, output: (data: Buffer) => boolean): Promise<PortForwardConnection> {
+    const ws = this.webSocket(this.pathFor(PODS, opts, name, 'portforward'), new URLSearchParams({ ports: String(port) }), PORT_FORWARD_PROTOCOLS);
+    // Each channel starts with the port (2 bytes, little-endian); then data on 0, error text on 1.
+    const preamble = [2, 2];
+    let error = '';
+    ws.on('message', (data: RawData) => {
+      const frame = decodeFrame(Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer));
+      if (!frame || frame.channel > 1) return;
+      const skip = Math.min(preamble[frame.channel], frame.data.length);
+      preamble[frame.channel] -= skip;
+      const body = frame.data.subarray(skip);
+      if (body.length === 0) return;
+      if (frame.channel === 1) error += body.toString('utf8');
+      else if (!output(body)) ws.pause();
+    });
+    const ended = new Promise<string | undefined>((ok) => ws.once('close', () => ok(error || undefined)));
+    await this.opened(ws);
+    const send = sendOn(ws);
+    return {
+      write: (data) => send(encodeFrame(0, data)),
+      resume: () => ws.resume(),
+      close: () => ws.close(1000),
+      ended,
+    };
+  }
+
+  private webSocket(path: string, params: URLSearchParams, protocols: string[]): WebSocket {
+    const url = `${this.server.replace(/^https:/, 'wss:')}${path}?${params}`;
+    return new WebSocket(url, protocols, {
+      ...this.tls, perMessageDeflate: false,
+      headers: { 'User-Agent': USER_AGENT, ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}) },
+    });
+  }
+
+  /** Resolves once the WebSocket is up; a refused upgrade is the server's ApiError. */
+  private opened(ws: WebSocket): Promise<void> {
+    return new Promise<void>((ok, fail) => {
+      ws.once('open', () => ok());
+      ws.on('unexpected-response', (_req, res) => void readText(res).then((body) => fail(apiErrorFrom(res.statusCode ?? 0, body)), fail));
+      ws.on('error', (err: Error) => fail(new ConnectionError(this.server, err)));
+    });
   }
 
   /** A GET whose answer is read as it comes; a failed request throws ApiError on the first `next()`; aborting `signal` ends it quietly. */
@@ -609,6 +663,10 @@ function toWatchEvent<T>(value: unknown): WatchEvent<T> {
     return value as WatchEvent<T>;
   }
   throw new ClientError(`malformed watch event: ${JSON.stringify(value).slice(0, 200)}`);
+}
+
+function sendOn(ws: WebSocket): (frame: Buffer) => Promise<void> {
+  return (frame) => new Promise<void>((ok) => (ws.readyState === WebSocket.OPEN ? ws.send(frame, () => ok()) : ok()));
 }
 
 /** The status channel's message: JSON from v4 on; before, a failure's text (and nothing for success). */

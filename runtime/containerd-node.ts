@@ -234,7 +234,7 @@ export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<
 
   // containerd saw a container start, exit or get OOM-killed: look at its pod again.
   // `kubectl logs` / `kubectl exec` for this node's pods, asked by the API over NATS.
-  const streams = serveNodeStreams(opts.log.nc, opts.name, containerdStreamTarget(runtime, (uid) => observed.get(uid) ?? []));
+  const streams = serveNodeStreams(opts.log.nc, opts.name, containerdStreamTarget(runtime, (uid) => observed.get(uid) ?? [], (uid) => sandboxes.get(uid)));
 
   const unsubscribe = runtime.subscribe((change) => {
     void refresh().then(() => {

@@ -3,12 +3,13 @@ import { Handoff } from './handoff';
 import { Link, type LinkClose, type Wire } from './link';
 import {
   CHANNEL, DEFAULT_PACING, failures, STREAM_PROTOCOL_VERSION,
-  type Channel, type ExecRequest, type InboundMessage, type LogRequest, type Pacing, type StreamEnd, type StreamFailure,
+  type Channel, type ExecRequest, type InboundMessage, type LogRequest, type Pacing, type PortForwardRequest, type StreamEnd, type StreamFailure,
 } from './protocol';
 
 /** What the requester asks for: a request without the protocol's own fields. */
 export type LogAsk = Omit<LogRequest, 'v' | 'pacing'>;
 export type ExecAsk = Omit<ExecRequest, 'v' | 'pacing'>;
+export type PortForwardAsk = Omit<PortForwardRequest, 'v' | 'pacing'>;
 
 export type OutputChunk = Readonly<{ ch: Channel; data: Uint8Array }>;
 
@@ -32,11 +33,11 @@ export type StreamSession = Readonly<{
 export type OpenResult = Readonly<{ ok: true; session: StreamSession }> | Readonly<{ ok: false; failure: StreamFailure }>;
 
 /**
- * Asks the node agent of `node` for a log stream or an exec session, and resolves once it has
+ * Asks the node agent of `node` for a log stream, an exec session or a port-forward connection, and resolves once it has
  * accepted (or refused, or is found missing: nobody listens → 503; no answer → 504). Aborting
  * `signal` (the client left) gives up, before or after the node accepted.
  */
-export function openNodeStream(wire: Wire, node: string, ask: LogAsk | ExecAsk, pacing: Pacing = DEFAULT_PACING, signal?: AbortSignal): Promise<OpenResult> {
+export function openNodeStream(wire: Wire, node: string, ask: LogAsk | ExecAsk | PortForwardAsk, pacing: Pacing = DEFAULT_PACING, signal?: AbortSignal): Promise<OpenResult> {
   const subject = nodeStreamSubject(node, ask.kind);
   return new Promise((settleOpen) => {
     let opened = false;
@@ -92,7 +93,7 @@ export function openNodeStream(wire: Wire, node: string, ask: LogAsk | ExecAsk, 
       end(why.by === 'local' ? {} : { failure });
     });
     if (signal?.aborted) return onAbort();
-    link.open(subject, { ...ask, v: STREAM_PROTOCOL_VERSION, pacing } as LogRequest | ExecRequest);
+    link.open(subject, { ...ask, v: STREAM_PROTOCOL_VERSION, pacing } as LogRequest | ExecRequest | PortForwardRequest);
   });
 }
 

@@ -5,12 +5,13 @@
  * because eventlog/ already owns the NATS connection and every subject name (subjects.ts).
  *
  *   API                                              node agent (spec.nodeName)
- *    │ OpenRequest → skiff.node.<node>.<log|exec>, reply = the API's inbox
+ *    │ OpenRequest → skiff.node.<node>.<log|exec|portforward>, reply = the API's inbox
  *    │ ◄──── ping … (while the node prepares)          │
  *    │ ◄──── accepted {control: node inbox} | refused {failure}
  *    │ ◄──── data {seq, ch, d} …  (at most `window` chunks not yet acked)
  *    │ ────► ack {seq}  (every window/4 chunks consumed: handed to the HTTP or WebSocket client)
  *    │ ────► data {seq, ch: 0} (stdin, same credit rule) · eof · resize     (exec)
+ *    │                                     (portforward: ch 1 = bytes from the pod's port, ch 0 = bytes to it, eof = half-close)
  *    │ ◄──── end {exitCode? | failure?}                 (in order, after the last data)
  *    │ ◄───► cancel {why}: the other side is going away; stop now
  *    │ ◄───► ping when nothing else was sent for heartbeatMs; silence for timeoutMs = the peer is gone
@@ -76,7 +77,18 @@ export type ExecRequest = Readonly<{
   pacing: Pacing;
 }>;
 
-export type OpenRequest = LogRequest | ExecRequest;
+/** One TCP connection to `port` on the pod's loopback, as a byte pipe (`kubectl port-forward`). */
+export type PortForwardRequest = Readonly<{
+  v: typeof STREAM_PROTOCOL_VERSION;
+  kind: 'portforward';
+  pod: PodRef;
+  port: number;
+  pacing: Pacing;
+}>;
+
+export type OpenRequest = LogRequest | ExecRequest | PortForwardRequest;
+
+const REQUEST_KINDS: ReadonlySet<string> = new Set<OpenRequest['kind']>(['log', 'exec', 'portforward']);
 
 export type StreamMessage =
   | Readonly<{ t: 'accepted'; control: string }>
@@ -114,7 +126,7 @@ export function decodeMessage(bytes: Uint8Array): StreamMessage {
 
 export function decodeRequest(bytes: Uint8Array): OpenRequest {
   const value = decodeValue<OpenRequest>(bytes);
-  if (typeof value !== 'object' || value === null || (value.kind !== 'log' && value.kind !== 'exec')) {
+  if (typeof value !== 'object' || value === null || !REQUEST_KINDS.has(value.kind)) {
     throw new StreamProtocolError('not a stream request');
   }
   if (value.v !== STREAM_PROTOCOL_VERSION) throw new StreamProtocolError(`stream protocol version ${String(value.v)} is not ${STREAM_PROTOCOL_VERSION}`);

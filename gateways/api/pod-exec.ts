@@ -1,26 +1,13 @@
-import type { IncomingMessage } from 'node:http';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { reject } from '../../actors/rejection';
 import { openNodeStream, type ExecAsk, type StreamSession } from '../../eventlog/streams/client';
 import { containerOf, execUnavailable, nodeNameOf, podExecOptionsOf } from './pod-stream-options';
 import { podFor, podRefOf, type PodStreamDeps, type PodStreamRequest } from './pod-streams';
 import {
-  chooseSubprotocol, decodeFrame, encodeFrame, EXEC_SUBPROTOCOLS, exitStatus, failureStatus, parseResize, RC_CHANNEL, speaks, statusMessage,
+  decodeFrame, encodeFrame, EXEC_SUBPROTOCOLS, exitStatus, failureStatus, parseResize, RC_CHANNEL, speaks, statusMessage,
   type ExecStatus,
 } from './remote-command';
-
-/** The WebSocket side of the API server: upgrades only, no listening socket of its own. */
-export function execWebSockets(): WebSocketServer {
-  return new WebSocketServer({
-    noServer: true, perMessageDeflate: false, clientTracking: false, maxPayload: 16 * 1024 * 1024,
-    handleProtocols: (offered) => chooseSubprotocol(offered),
-  });
-}
-
-/** Client frames waiting for stdin credit before the WebSocket stops being read. */
-const MAX_PENDING_INPUT = 8;
-/** Output buffered for a slow client before the next chunk waits for the socket. */
-const MAX_BUFFERED_OUTPUT = 256 * 1024;
+import { orderedInput, senderOf, upgradeToWebSocket } from './websocket';
 
 /**
  * GET …/pods/NAME/exec as a WebSocket (kubectl-compat §12): everything the API can check is
@@ -35,16 +22,7 @@ export async function servePodExec(r: PodStreamRequest, deps: PodStreamDeps, soc
   if (!node) throw reject.badRequest(`pod ${r.name} does not have a host assigned`);
   const unavailable = execUnavailable(pod, container);
   if (unavailable) throw reject.badRequest(unavailable);
-  if (!r.upgrade) throw reject.badRequest('Upgrade request required');
-  if (!isWebSocketUpgrade(r.req)) {
-    // kubectl tries SPDY (a POST) only after a WebSocket attempt failed, or when told to.
-    throw reject.badRequest(`skiff serves pods/exec over WebSocket only (${EXEC_SUBPROTOCOLS.join(', ')}); "${r.req.headers.upgrade ?? ''}" is not supported`);
-  }
-  const { socket, head } = r.upgrade;
-  const ws = await new Promise<WebSocket | undefined>((ok) => {
-    socket.once('close', () => ok(undefined)); // a handshake `ws` refused itself
-    sockets.handleUpgrade(r.req, socket, head, (upgraded) => ok(upgraded));
-  });
+  const ws = await upgradeToWebSocket(r, sockets, 'exec', EXEC_SUBPROTOCOLS);
   if (!ws) return;
   try {
     await runExec(ws, node, { kind: 'exec', pod: podRefOf(pod), container, ...opts }, deps);
@@ -54,18 +32,11 @@ export async function servePodExec(r: PodStreamRequest, deps: PodStreamDeps, soc
   }
 }
 
-function isWebSocketUpgrade(req: IncomingMessage): boolean {
-  return req.method === 'GET' && (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
-}
-
 async function runExec(ws: WebSocket, node: string, ask: ExecAsk, deps: PodStreamDeps): Promise<void> {
   const { closeChannel } = speaks(ws.protocol);
-  let session: StreamSession | undefined;
   let gone = false;
   const left = new AbortController();
-  const early: Buffer[] = [];
-  let inputs = Promise.resolve();
-  let pending = 0;
+  const input = orderedInput(ws);
 
   const onFrame = async (message: Buffer, to: StreamSession): Promise<void> => {
     const frame = decodeFrame(message);
@@ -85,34 +56,13 @@ async function runExec(ws: WebSocket, node: string, ask: ExecAsk, deps: PodStrea
         return;
     }
   };
-  // In order, one at a time; a client that outruns the node's stdin credit is not read meanwhile.
-  const enqueue = (message: Buffer, to: StreamSession): void => {
-    if (++pending > MAX_PENDING_INPUT) ws.pause();
-    inputs = inputs.then(() => onFrame(message, to)).catch(() => undefined).finally(() => {
-      if (--pending <= MAX_PENDING_INPUT / 2 && ws.isPaused) ws.resume();
-    });
-  };
-  ws.on('message', (data: RawData) => {
-    const message = bufferOf(data);
-    if (session) enqueue(message, session);
-    else early.push(message);
-  });
   ws.on('close', () => {
     gone = true;
     left.abort();
   });
   ws.on('error', () => undefined); // 'close' follows
 
-  const send = (frame: Buffer): Promise<void> =>
-    new Promise((ok) => {
-      if (gone || ws.readyState !== 1) return ok();
-      if (ws.bufferedAmount < MAX_BUFFERED_OUTPUT) {
-        ws.send(frame);
-        ok();
-      } else {
-        ws.send(frame, () => ok());
-      }
-    });
+  const send = senderOf(ws);
   const finish = (status: ExecStatus): void => {
     if (gone) return;
     const message = statusMessage(ws.protocol, status);
@@ -124,15 +74,9 @@ async function runExec(ws: WebSocket, node: string, ask: ExecAsk, deps: PodStrea
   if (ask.stdout || ask.stderr) await send(encodeFrame(ask.stdout ? RC_CHANNEL.stdout : RC_CHANNEL.stderr));
   const opened = await openNodeStream(deps.wire, node, ask, deps.pacing, left.signal);
   if (!opened.ok) return finish(failureStatus(opened.failure));
-  session = opened.session;
-  for (const message of early.splice(0)) enqueue(message, session);
+  const session = opened.session;
+  input.start((message) => onFrame(message, session));
   for await (const { ch, data } of session.output) await send(encodeFrame(ch, data));
   const end = await session.ended;
   finish(end.failure ? failureStatus(end.failure) : exitStatus(end.exitCode ?? 0));
-}
-
-function bufferOf(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
 }

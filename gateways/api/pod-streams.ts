@@ -1,7 +1,7 @@
 /**
- * The pod subresources that stream from the pod's node: `log` (pod-log.ts) and `exec`
- * (pod-exec.ts), carried to and from the node agent over NATS (eventlog/streams/). What they share
- * lives here; `attach` and `portforward` are refused at once, so no client waits on them.
+ * The pod subresources that stream from the pod's node: `log` (pod-log.ts), `exec` (pod-exec.ts)
+ * and `portforward` (pod-portforward.ts), carried to and from the node agent over NATS
+ * (eventlog/streams/). What they share lives here; `attach` is refused at once, so no client waits on it.
  */
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -38,10 +38,9 @@ export function isPodStream(kind: string, subresource: string | undefined): subr
   return kind === 'Pod' && (POD_STREAM_SUBRESOURCES as readonly (string | undefined)[]).includes(subresource);
 }
 
-/** `attach` and `portforward`: not built yet; a clear 400 at once (never a hang, k8shark#8). */
-export function refuseUnsupported(subresource: 'attach' | 'portforward'): never {
-  const instead = subresource === 'attach' ? '; run a command in the container with pods/exec (kubectl exec) instead' : '';
-  throw reject.badRequest(`skiff does not support pods/${subresource} yet${instead}`);
+/** `attach`: not built yet; a clear 400 at once (never a hang, k8shark#8). */
+export function refuseUnsupported(subresource: 'attach'): never {
+  throw reject.badRequest(`skiff does not support pods/${subresource} yet; run a command in the container with pods/exec (kubectl exec) instead`);
 }
 
 export function podFor(deps: PodStreamDeps, namespace: string, name: string): KubeObject {

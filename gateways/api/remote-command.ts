@@ -16,9 +16,21 @@ export const RC_CHANNEL = { stdin: 0, stdout: 1, stderr: 2, status: 3, resize: 4
 export const EXEC_SUBPROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io'] as const;
 export type ExecSubprotocol = (typeof EXEC_SUBPROTOCOLS)[number];
 
+/**
+ * pods/portforward's channel protocols, as the kubelet's handleWebSocketStreams negotiates them: the
+ * same framing, a data and an error channel per port (2i, 2i+1), each opened with the port as a
+ * little-endian uint16.
+ */
+export const PORT_FORWARD_SUBPROTOCOLS = ['v4.channel.k8s.io', 'channel.k8s.io'] as const;
+
 /** The best protocol both sides speak; a client that names none of ours gets the oldest (no header, as kubectl expects). */
-export function chooseSubprotocol(offered: ReadonlySet<string>): ExecSubprotocol | false {
-  return EXEC_SUBPROTOCOLS.find((p) => offered.has(p)) ?? false;
+export function chooseSubprotocol(offered: ReadonlySet<string>, supported: readonly string[] = EXEC_SUBPROTOCOLS): string | false {
+  return supported.find((p) => offered.has(p)) ?? false;
+}
+
+/** The first message on each of a forwarded port's channels: the port, little-endian. */
+export function portPreamble(channel: number, port: number): Buffer {
+  return encodeFrame(channel, Uint8Array.of(port & 0xff, port >> 8));
 }
 
 /** v4 and later send the status as JSON; v5 adds the close channel. */

@@ -15,11 +15,13 @@ import {
 } from './discovery';
 import { sendError, sendJson, wantsAggregatedDiscovery } from './http';
 import { routeOf, type Route } from './paths';
-import { execWebSockets, servePodExec } from './pod-exec';
+import { servePodExec } from './pod-exec';
+import { servePodPortForward } from './pod-portforward';
 import { servePodLog } from './pod-log';
 import { isPodStream, refuseUnsupported, type PodStreamDeps, type Upgrade } from './pod-streams';
 import { serveReview } from './reviews';
 import { serveResource } from './resources';
+import { podWebSockets } from './websocket';
 import { servePodScheduling } from './scheduling';
 import type { WatchDeps } from './watch';
 
@@ -62,7 +64,7 @@ export async function startApiServer(config: ApiServerConfig): Promise<ApiServer
   const deps: Deps = {
     bus, projection: config.projection, secrets: config.secrets, log: config.log,
     readYourWritesMs: 10_000, bookmarkIntervalMs: config.bookmarkIntervalMs ?? 10_000, now: () => Date.now(),
-    wire: natsWire(config.log.nc), pacing: { ...DEFAULT_PACING, ...config.streamPacing }, webSockets: execWebSockets(),
+    wire: natsWire(config.log.nc), pacing: { ...DEFAULT_PACING, ...config.streamPacing }, webSockets: podWebSockets(),
   };
   const server = createServer(
     { cert: config.tls.certPem, key: config.tls.keyPem, ca: config.tls.caPem, requestCert: true, rejectUnauthorized: false },
@@ -98,7 +100,7 @@ export async function startApiServer(config: ApiServerConfig): Promise<ApiServer
   };
 }
 
-type Deps = WatchDeps & PodStreamDeps & Readonly<{ webSockets: ReturnType<typeof execWebSockets> }>;
+type Deps = WatchDeps & PodStreamDeps & Readonly<{ webSockets: ReturnType<typeof podWebSockets> }>;
 
 /** A response written straight onto an upgrade request's socket, which closes once it is sent. */
 function responseOn(req: IncomingMessage, socket: Duplex): ServerResponse {
@@ -119,7 +121,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, config: ApiServ
   const route = routeOf(url.pathname);
   const podStream = route.kind === 'resource' && route.name !== undefined && isPodStream(route.type.kind, route.subresource);
   // An upgrade request has no body to read: only the streaming subresources take one.
-  if (upgrade && !podStream) throw reject.badRequest(`${url.pathname} cannot be upgraded; only pods/exec can (WebSocket)`);
+  if (upgrade && !podStream) throw reject.badRequest(`${url.pathname} cannot be upgraded; only pods/exec and pods/portforward can (WebSocket)`);
   if (route.kind === 'review') {
     // Asking about oneself needs no permission, as upstream; the review consults the authorizer itself.
     await serveReview({ req, res, type: route.type, user, authorizer: config.authorizer, nowMs: deps.now() });
@@ -200,8 +202,9 @@ function servePodStream(r: Parameters<typeof servePodLog>[0], subresource: strin
       return servePodLog(r, deps);
     case 'exec':
       return servePodExec(r, deps, deps.webSockets);
-    case 'attach':
     case 'portforward':
+      return servePodPortForward(r, deps, deps.webSockets);
+    case 'attach':
       return refuseUnsupported(subresource);
     default:
       throw reject.notFoundPath();

@@ -1,14 +1,21 @@
 import { execOfChild, execOfPty } from '../streams/exec-process';
+import { connectFailureText, startPortRelay } from '../streams/port-relay';
 import type { PodRef, StreamTarget, TargetError } from '../streams/types';
 import type { ObservedContainer } from '../kubelet/types';
 import type { ContainerdRuntime } from './containerd-runtime';
+import type { Sandbox } from './sandbox';
 
 /**
- * `kubectl logs` and `kubectl exec` on containerd: a pod's container is its latest attempt (the
- * previous one for `--previous`), its log the file containerd writes for that attempt, exec a
- * `ctr tasks exec` in it.
+ * `kubectl logs`, `kubectl exec` and port-forwarding on containerd: a pod's container is its latest
+ * attempt (the previous one for `--previous`), its log the file containerd writes for that
+ * attempt, exec a `ctr tasks exec` in it, a forwarded connection a relay process started inside
+ * the pod's network namespace (`ip netns exec`), where the pod's loopback is.
  */
-export function containerdStreamTarget(runtime: ContainerdRuntime, containersOf: (podUid: string) => readonly ObservedContainer[]): StreamTarget {
+export function containerdStreamTarget(
+  runtime: ContainerdRuntime,
+  containersOf: (podUid: string) => readonly ObservedContainer[],
+  sandboxOf: (podUid: string) => Sandbox | undefined = () => undefined,
+): StreamTarget {
   const attempts = (pod: PodRef, container: string): ObservedContainer[] =>
     containersOf(pod.uid).filter((c) => c.name === container).sort((a, b) => b.attempt - a.attempt);
   return {
@@ -32,6 +39,14 @@ export function containerdStreamTarget(runtime: ContainerdRuntime, containersOf:
       }
       const run = runtime.exec(current.id, argv);
       return execOfChild(run.process, run.exitCode);
+    },
+    portForward: async (pod, port) => {
+      const sandbox = sandboxOf(pod.uid);
+      // Upstream's words (kubelet's websocket handler around containerd's sandbox_portforward_linux.go).
+      const prefix = `error forwarding port ${port} to pod ${sandbox?.name ?? pod.uid}, uid : `;
+      if (!sandbox) return refusal(500, 'InternalError', `${prefix}failed to find the network namespace of pod "${pod.name}": its sandbox is not ready`);
+      return startPortRelay(port, ['ip', 'netns', 'exec', sandbox.name], (why) =>
+        refusal(500, 'InternalError', `${prefix}failed to execute portforward in network namespace ${JSON.stringify(sandbox.path)}: ${connectFailureText(port, pod.uid, why)}`));
     },
   };
 }

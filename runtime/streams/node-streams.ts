@@ -1,12 +1,13 @@
 /**
- * The node agent's half of `kubectl logs` and `kubectl exec`: it answers the API server's stream
- * requests for this node (eventlog/streams/protocol.ts) from a StreamTarget — the container
- * runtime. Logs are read from the container's log file; exec runs the command through the
- * runtime and carries stdin, output, terminal size and the exit code.
+ * The node agent's half of `kubectl logs`, `kubectl exec` and port-forwarding: it answers the API
+ * server's stream requests for this node (eventlog/streams/protocol.ts) from a StreamTarget — the
+ * container runtime. Logs are read from the container's log file; exec runs the command through the
+ * runtime and carries stdin, output, terminal size and the exit code; a port-forward is one TCP
+ * connection inside the pod, carried the way an exec's stdin and stdout are.
  */
 import type { NatsConnection } from 'nats';
 import { natsWire, type Wire } from '../../eventlog/streams/link';
-import { CHANNEL, failures, type Channel, type ExecRequest, type LogRequest, type StreamEnd } from '../../eventlog/streams/protocol';
+import { CHANNEL, failures, type Channel, type ExecRequest, type LogRequest, type PortForwardRequest, type StreamEnd } from '../../eventlog/streams/protocol';
 import { serveStreams, type ServedStream } from '../../eventlog/streams/server';
 import { nodeStreamSubject } from '../../eventlog/subjects';
 import { readLogFile } from './log-file';
@@ -24,12 +25,13 @@ export type NodeStreamsOptions = Readonly<{
 
 export type NodeStreams = Readonly<{ stop(): void }>;
 
-/** Serves `skiff.node.<node>.log` and `.exec` from `target` until stopped (stopping cancels the streams in progress). */
+/** Serves `skiff.node.<node>.log`, `.exec` and `.portforward` from `target` until stopped (stopping cancels the streams in progress). */
 export function serveNodeStreams(nc: NatsConnection | Wire, nodeName: string, target: StreamTarget, opts: NodeStreamsOptions = {}): NodeStreams {
   const wire = 'newInbox' in nc ? nc : natsWire(nc);
   const servers = [
     serveStreams(wire, nodeStreamSubject(nodeName, 'log'), (s) => (s.request.kind === 'log' ? serveLog(s, s.request, target, opts) : wrongKind(s))),
     serveStreams(wire, nodeStreamSubject(nodeName, 'exec'), (s) => (s.request.kind === 'exec' ? serveExec(s, s.request, target, opts) : wrongKind(s))),
+    serveStreams(wire, nodeStreamSubject(nodeName, 'portforward'), (s) => (s.request.kind === 'portforward' ? servePortForward(s, s.request, target, opts) : wrongKind(s))),
   ];
   return { stop: () => servers.forEach((s) => s.stop()) };
 }
@@ -55,6 +57,21 @@ async function serveLog(s: ServedStream, r: LogRequest, target: StreamTarget, op
 async function serveExec(s: ServedStream, r: ExecRequest, target: StreamTarget, opts: NodeStreamsOptions): Promise<StreamEnd | void> {
   const proc = await target.exec(r.pod, r.container, r.command, { tty: r.tty, stdin: r.stdin });
   if (isTargetError(proc)) return s.refuse(proc.error);
+  return runProcess(s, proc, r, opts);
+}
+
+/** A port-forward connection is a process whose stdin and stdout are the connection's two directions. */
+async function servePortForward(s: ServedStream, r: PortForwardRequest, target: StreamTarget, opts: NodeStreamsOptions): Promise<StreamEnd | void> {
+  if (!target.portForward) return s.refuse(failures.badRequest('the container runtime of this node cannot forward ports'));
+  const pipe = await target.portForward(r.pod, r.port);
+  if (isTargetError(pipe)) return s.refuse(pipe.error);
+  return runProcess(s, pipe, { tty: false, stdin: true, stdout: true, stderr: false }, opts);
+}
+
+type ProcessIo = Readonly<{ tty: boolean; stdin: boolean; stdout: boolean; stderr: boolean }>;
+
+/** Accepts the stream and carries a started process's input, output and end until it exits or the requester leaves. */
+async function runProcess(s: ServedStream, proc: ExecProcess, r: ProcessIo, opts: NodeStreamsOptions): Promise<StreamEnd | void> {
   if (s.signal.aborted) {
     proc.kill(); // the requester left while the command was starting
     return;

@@ -1,5 +1,5 @@
 /**
- * What a container runtime gives the node agent so it can serve `kubectl logs` and `kubectl exec`
+ * What a container runtime gives the node agent so it can serve `kubectl logs`, `kubectl exec` and port-forwarding
  * (runtime/streams/node-streams.ts). runtime/containerd implements it for real containers; the
  * tests use a double that runs host processes (test/harness/host-stream-target.ts).
  */
@@ -24,6 +24,13 @@ export type StreamTarget = Readonly<{
    * its file is read to the end. Without it, a follow lasts until the client goes away.
    */
   running?(pod: PodRef, container: string): Promise<boolean>;
+  /**
+   * One TCP connection to `port` on the pod's loopback (`kubectl port-forward`), resolved once it
+   * is connected: stdout is what the pod's port sends, `write` what it gets, `closeStdin` a
+   * half-close, `exited` the connection's end. A port nobody listens on is a TargetError with the
+   * runtime's words. Without it, the node refuses port-forwarding.
+   */
+  portForward?(pod: PodRef, port: number): Promise<ExecProcess | TargetError>;
 }>;
 
 export type ExecProcess = Readonly<{

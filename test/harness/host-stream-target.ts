@@ -2,7 +2,8 @@
  * TEST DOUBLE of a container runtime's StreamTarget (runtime/streams/types.ts): there are no
  * containers here. Log files live in a temp folder and tests write them; `exec` runs argv as a
  * process on this machine (child_process, or node-pty for a tty), whatever pod or container is
- * named. The real target is runtime/containerd's; this one lets the API ↔ NATS ↔ node agent path
+ * named; `portForward` connects to the port on this machine's loopback (through the same relay
+ * process the containerd target starts inside a pod's network namespace). The real target is runtime/containerd's; this one lets the API ↔ NATS ↔ node agent path
  * be tested end to end without containerd.
  */
 import { spawn as spawnChild } from 'node:child_process';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as pty from 'node-pty';
 import { execOfChild, execOfPty } from '../../runtime/streams/exec-process';
+import { connectFailureText, startPortRelay } from '../../runtime/streams/port-relay';
 import type { ExecProcess, PodRef, StreamTarget, TargetError } from '../../runtime/streams/types';
 
 export type ExecCall = Readonly<{ pod: PodRef; container: string; argv: readonly string[]; tty: boolean; stdin: boolean }>;
@@ -24,6 +26,8 @@ export type HostProcessStreamTarget = StreamTarget & Readonly<{
   setRunning(pod: PodRef, container: string, running: boolean): void;
   /** Every exec asked for, in order. */
   execs: ExecCall[];
+  /** Every port-forward connection asked for, in order. */
+  portForwards: { pod: PodRef; port: number }[];
   /** PIDs of processes exec started and that have not ended. */
   livePids(): number[];
   cleanup(): Promise<void>;
@@ -35,6 +39,7 @@ export async function createHostProcessStreamTarget(): Promise<HostProcessStream
   const stopped = new Set<string>();
   const live = new Map<number, () => void>();
   const execs: ExecCall[] = [];
+  const portForwards: { pod: PodRef; port: number }[] = [];
   const key = (pod: PodRef, container: string) => `${pod.uid}/${container}`;
   const attemptOf = (pod: PodRef, container: string) => attempts.get(key(pod, container)) ?? 0;
   const pathOf = (pod: PodRef, container: string, attempt: number) => join(dir, pod.uid, container, `${attempt}.log`);
@@ -57,6 +62,13 @@ export async function createHostProcessStreamTarget(): Promise<HostProcessStream
       void proc.process.exited.then(() => live.delete(proc.pid));
       return proc.process;
     },
+    portForward: async (pod, port) => {
+      const relay = await startPortRelay(port, [], (why) =>
+        refusal(500, 'InternalError', `error forwarding port ${port} to pod ${pod.uid}, uid : ${connectFailureText(port, pod.uid, why)}`));
+      portForwards.push({ pod, port });
+      return relay;
+    },
+    portForwards,
     appendLog: async (pod, container, text) => {
       await ensureDir(pod, container);
       await appendFile(pathOf(pod, container, attemptOf(pod, container)), text);

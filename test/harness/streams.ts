@@ -26,6 +26,7 @@ export type PodOptions = Readonly<{
   /** The whole status to report; default: every container running, attempt 0. */
   status?: (containers: readonly string[]) => Record<string, unknown>;
   nodeName?: string | null;
+  labels?: Record<string, string>;
 }>;
 
 export const STREAMS_NODE = 'stream-node-1';
@@ -39,7 +40,7 @@ export async function startStreamsWorld(opts: Readonly<{ pacing?: Partial<Pacing
     const namespace = p.namespace ?? 'default';
     const containers = p.containers ?? ['main'];
     const created = await c.call('POST', `/api/v1/namespaces/${namespace}/pods`, {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name },
+      apiVersion: 'v1', kind: 'Pod', metadata: { name, ...(p.labels ? { labels: p.labels } : {}) },
       spec: {
         ...(p.nodeName === null ? {} : { nodeName: p.nodeName ?? STREAMS_NODE }),
         containers: containers.map((c) => ({ name: c, image: 'busybox:1.36' })),

@@ -335,7 +335,7 @@ describe('pods/exec over WebSocket', () => {
     const attach = await w.c.call('POST', '/api/v1/namespaces/default/pods/ex/attach?stdout=true');
     expect([attach.status, attach.body.message]).toEqual([400, 'skiff does not support pods/attach yet; run a command in the container with pods/exec (kubectl exec) instead']);
     const forward = await w.c.call('GET', '/api/v1/namespaces/default/pods/ex/portforward?ports=80');
-    expect([forward.status, forward.body.message]).toEqual([400, 'skiff does not support pods/portforward yet']);
+    expect([forward.status, forward.body.message]).toEqual([400, 'Upgrade request required']);
   });
 
   it('the gateway client (skiff\'s): exit codes, split output, stdin and its end', async () => {
