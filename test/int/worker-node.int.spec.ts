@@ -5,7 +5,8 @@ import { importArchive } from '../../runtime/containerd/images';
 import { buildBusyboxImage } from '../harness/busybox-image';
 import { startTestCluster, until, type TestCluster } from '../harness/cluster';
 import { netnsDirGuard, startTestContainerd, type TestContainerd } from '../harness/containerd';
-import { runCli, SKIFF_BIN } from '../harness/process';
+import { get } from 'node:http';
+import { runCli, SKIFF_BIN, spawnSkiff } from '../harness/process';
 import { spawnInPty } from '../harness/pty';
 
 /**
@@ -201,4 +202,29 @@ describe('worker node on containerd', () => {
     const waiting = await until(c, podPath('imageless'), (p) => status(p, 'c')?.state?.waiting?.reason === 'ErrImageNeverPull', 30_000);
     expect(status(waiting, 'c').state.waiting.message).toBe('Container image "skiff.local/absent:1" is not present with pull policy of Never');
   }, 60_000);
+
+  it('port-forward reaches a pod\'s web server (pods have loopback only: the node relays inside its namespace)', async () => {
+    await create(pod('pf-web', { containers: [sh('httpd', 'mkdir -p /www && echo served-by-pod > /www/index.html && exec httpd -f -p 8080 -h /www')] }));
+    await until(c, podPath('pf-web'), (p) => status(p, 'httpd')?.state?.running);
+    const forward = spawnSkiff(['--kubeconfig', c.cp.kubeconfigPath, 'port-forward', 'pf-web', ':8080']);
+    try {
+      const deadline = Date.now() + 30_000;
+      let port: number | undefined;
+      while (!(port = Number(/Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(forward.output())?.[1]) || undefined)) {
+        if (Date.now() > deadline || forward.child.exitCode !== null) throw new Error(`port-forward did not start:\n${forward.output()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const body = await new Promise<string>((ok, fail) => {
+        get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => ok(text));
+        }).on('error', fail);
+      });
+      expect(body).toBe('served-by-pod\n');
+    } finally {
+      forward.child.kill('SIGTERM');
+      await forward.exited;
+    }
+  }, 90_000);
 });
