@@ -179,15 +179,17 @@ export type ControlPlaneProcess = OwnedProcess & Readonly<{
 
 /**
  * `bin/skiff up --data-dir D --port P --nats URL` as a separate process, so the control plane and the
- * bench's load generator compete for the machine's cores as a real client and server would.
+ * bench's load generator compete for the machine's cores as a real client and server would. With
+ * `--no-node` (a control plane alone) unless `workerNode` is true: then `skiff up` runs its worker
+ * node on this machine too (root, containerd; pass `--containerd-address`, `--node-name` in extraArgs).
  */
-export function spawnControlPlane(opts: { dataDir: string; natsUrl: string; port: number; extraArgs?: readonly string[] }): ControlPlaneProcess {
+export function spawnControlPlane(opts: { dataDir: string; natsUrl: string; port: number; workerNode?: boolean; extraArgs?: readonly string[] }): ControlPlaneProcess {
   // Plain `node bin/skiff` (tsx's loader flags live in the bench's execArgv, which spawn does not pass on):
   // bin/skiff registers tsx itself, so the child starts exactly as it does for a user.
   const spawnedAt = performance.now();
   // SKIFF_BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to the control plane's node, for profiling.
   const nodeFlags = (process.env.SKIFF_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const proc = spawnOwned('skiff up', process.execPath, [...nodeFlags, SKIFF_BIN, 'up', '--no-node', '--data-dir', opts.dataDir, '--port', String(opts.port), '--nats', opts.natsUrl, ...(opts.extraArgs ?? [])]);
+  const proc = spawnOwned('skiff up', process.execPath, [...nodeFlags, SKIFF_BIN, 'up', ...(opts.workerNode ? [] : ['--no-node']), '--data-dir', opts.dataDir, '--port', String(opts.port), '--nats', opts.natsUrl, ...(opts.extraArgs ?? [])]);
   let text = '';
   const append = (chunk: Buffer): void => {
     if (text.length < 256_000) text += chunk.toString('utf8');
@@ -217,13 +219,17 @@ const CLK_TCK = ((): number => {
   }
 })();
 
-/** User + system CPU milliseconds of a process so far, or undefined if it is gone. */
-export function cpuMsOf(pid: number): number | undefined {
+/**
+ * User + system CPU milliseconds of a process so far, or undefined if it is gone. With `children`,
+ * plus that of its children it has waited for (cutime/cstime: short-lived `ctr`, `ip`, runc…).
+ */
+export function cpuMsOf(pid: number | 'self', opts: { children?: boolean } = {}): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+    const ticks = Number(fields[11]) + Number(fields[12]) + (opts.children ? Number(fields[13]) + Number(fields[14]) : 0);
+    return (ticks * 1000) / CLK_TCK;
   } catch {
     return undefined;
   }
@@ -252,23 +258,34 @@ function machineBusyMs(): number {
 
 export type CpuReading = Readonly<Record<string, number>>;
 
+export type CpuMeterOptions = Readonly<{
+  /** Count the children each process (the bench too) has waited for: the `ctr`, `ip`… it runs. */
+  children?: boolean;
+  /** More named sources: each answers the CPU ms it used since the meter started (e.g. processes that come and go). */
+  extra?: Readonly<Record<string, () => number>>;
+}>;
+
 /**
  * CPU used over a span of wall time, as % of one core, for this process ("bench"), named PIDs, and
  * "other": everything else on the machine. Other work (a CI run, a second session) competes for the
  * same 2 cores and skews every figure, so a bench shows it rather than leave it unseen.
  * Start it, run the phase, call `read()`.
  */
-export function cpuMeter(pids: Readonly<Record<string, number>>): { read: () => CpuReading } {
+export function cpuMeter(pids: Readonly<Record<string, number>>, opts: CpuMeterOptions = {}): { read: () => CpuReading } {
   const t0 = performance.now();
   const self0 = process.cpuUsage();
+  const selfChildren = () => (opts.children ? (cpuMsOf('self', { children: true }) ?? 0) - (cpuMsOf('self') ?? 0) : 0);
+  const selfChildren0 = selfChildren();
   const busy0 = machineBusyMs();
-  const start = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid) ?? 0]));
+  const cpuOf = (pid: number) => cpuMsOf(pid, { children: opts.children });
+  const start = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuOf(pid) ?? 0]));
   return {
     read: () => {
       const wall = performance.now() - t0;
       const self = process.cpuUsage(self0);
-      const out: Record<string, number> = { bench: ((self.user + self.system) / 1000 / wall) * 100 };
-      for (const [name, pid] of Object.entries(pids)) out[name] = (((cpuMsOf(pid) ?? start[name]) - start[name]) / wall) * 100;
+      const out: Record<string, number> = { bench: (((self.user + self.system) / 1000 + selfChildren() - selfChildren0) / wall) * 100 };
+      for (const [name, pid] of Object.entries(pids)) out[name] = (((cpuOf(pid) ?? start[name]) - start[name]) / wall) * 100;
+      for (const [name, usedMs] of Object.entries(opts.extra ?? {})) out[name] = (usedMs() / wall) * 100;
       const ours = Object.values(out).reduce((a, b) => a + b, 0);
       out.other = Math.max(0, ((machineBusyMs() - busy0) / wall) * 100 - ours);
       return out;
@@ -283,12 +300,14 @@ export type Reply = Readonly<{ status: number; body: string }>;
 
 export class ApiClient {
   private readonly agent: Agent;
+  private readonly watchAgent: Agent;
 
   private constructor(private readonly host: string, private readonly port: number, ca: string | undefined, private readonly token: string, maxSockets: number) {
     // keepAlive: each simulated client reuses its connection, as client-go does; no TLS handshake per request.
     // maxCachedSessions 0: no TLS session resumption, as client-go (no ClientSessionCache) — and because
     // skiff answers 500 on a resumed session without a client certificate (see bench/README.md).
     this.agent = new Agent({ ca, keepAlive: true, maxSockets, maxFreeSockets: maxSockets, maxCachedSessions: 0 });
+    this.watchAgent = new Agent({ ca, maxCachedSessions: 0 });
   }
 
   static async fromKubeconfig(file: string, opts: { maxSockets: number; port?: number }): Promise<ApiClient> {
@@ -323,10 +342,69 @@ export class ApiClient {
     });
   }
 
+  /**
+   * A watch (`…?watch=1&resourceVersion=…`): `onEvent` gets each JSON line as it arrives, parsed.
+   * It holds a connection of its own (not one of the keep-alive agent's). `ended` resolves when the
+   * server ends the stream and rejects on an error or a non-200 answer; `close()` ends it quietly.
+   */
+  watch(path: string, onEvent: (event: WatchEvent) => void): { ended: Promise<void>; close: () => void } {
+    let closed = false;
+    let req: ReturnType<typeof httpsRequest> | undefined;
+    const ended = new Promise<void>((ok, fail) => {
+      req = httpsRequest(
+        {
+          host: this.host, port: this.port, method: 'GET', path, agent: this.watchAgent,
+          headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' },
+        },
+        (res) => {
+          if (res.statusCode !== 200) {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+            res.on('end', () => fail(new Error(`watch ${path}: HTTP ${res.statusCode} ${body.slice(0, 200)}`)));
+            return;
+          }
+          let buffer = '';
+          res.on('data', (c: Buffer) => {
+            buffer += c.toString('utf8');
+            let nl: number;
+            while ((nl = buffer.indexOf('\n')) >= 0) {
+              const line = buffer.slice(0, nl).trim();
+              buffer = buffer.slice(nl + 1);
+              if (line) onEvent(JSON.parse(line) as WatchEvent);
+            }
+          });
+          res.on('end', () => ok());
+          res.on('error', (err) => (closed ? ok() : fail(err)));
+        },
+      );
+      req.on('error', (err) => (closed ? ok() : fail(err)));
+      req.end();
+    });
+    ended.catch(() => undefined); // the caller may only close it; an error after close() is not one
+    return {
+      ended,
+      close: () => {
+        closed = true;
+        req?.destroy();
+      },
+    };
+  }
+
   close(): void {
     this.agent.destroy();
+    this.watchAgent.destroy();
   }
 }
+
+/** What a bench reads of a watched object (an ERROR event's object is a Status: its message says why). */
+export type WatchedObject = Readonly<{
+  metadata?: Readonly<{ name?: string; uid?: string; resourceVersion?: string }>;
+  spec?: Readonly<{ nodeName?: string }>;
+  status?: Readonly<{ phase?: string; reason?: string; containerStatuses?: readonly Readonly<{ name?: string; state?: Readonly<Record<string, unknown>> }>[] }>;
+  message?: string;
+}>;
+
+export type WatchEvent = Readonly<{ type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'; object: WatchedObject }>;
 
 /** A failed request, keyed for the error tally by status and reason rather than by object name. */
 export class RequestFailed extends Error {

@@ -18,6 +18,9 @@ import { createCtr, type Ctr } from '../../runtime/containerd/ctr';
 import { parseIdLines } from '../../runtime/containerd/ctr-output';
 import { ensureContainerd, unmountUnder, type ContainerdDaemon } from '../../runtime/containerd/daemon';
 
+/** Where containerd's runc shims keep each namespace's runc state, whatever containerd's own state dir is. */
+export const RUNC_STATE_DIR = '/run/containerd/runc';
+
 export type ContainerRun = Readonly<{ code: number; stdout: string; stderr: string }>;
 
 export type TestContainerd = Readonly<{
@@ -67,6 +70,8 @@ export async function startTestContainerd(): Promise<TestContainerd> {
       (stopped ??= (async () => {
         await emptyNamespace(ctr).catch(() => undefined);
         await daemon.stop();
+        // The runc shim's state dir of the namespace (`/run/containerd/runc/<ns>`), left behind empty.
+        await rmdir(join(RUNC_STATE_DIR, namespace)).catch(() => undefined);
         await unmountUnder(dataDir);
         await rm(dataDir, { recursive: true, force: true });
       })()),
