@@ -51,7 +51,7 @@ export type ContainerdNodeOptions = Readonly<{
 type KubeletPlan = Plan & Readonly<{ actions: readonly RuntimeAction[]; probes: readonly DueProbe[] }>;
 
 /** Pods a node works on at once: starts and stops wait on containerd, probes on the pods. */
-const POD_WORKERS = 8;
+const POD_WORKERS = 16;
 /** How long a failed pull shows as ErrImagePull before it reads ImagePullBackOff (the kubelet's next sync). */
 const PULL_ERROR_SHOWN_MS = 1_000;
 const HOUSEKEEPING_MS = 10_000;
@@ -76,10 +76,25 @@ export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<
   const sandboxes = new Map<string, Sandbox>();
   const podDir = (uid: string) => join(opts.dataDir, 'pods', uid);
 
-  const refresh = async (): Promise<void> => {
+  // One listing at a time, and one more queued behind it: concurrent ones could finish out of order
+  // and leave an older view in place of a newer one.
+  let listing: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
+  const load = async (): Promise<void> => {
     const all = await runtime.list();
     observed.clear();
     for (const c of all) observed.set(c.podUid, [...(observed.get(c.podUid) ?? []), c]);
+  };
+  const refresh = (): Promise<void> => {
+    if (!listing) {
+      listing = load().finally(() => (listing = undefined));
+      return listing;
+    }
+    queued ??= listing.catch(() => undefined).then(() => {
+      queued = undefined;
+      return refresh();
+    });
+    return queued;
   };
   await refresh();
   // Adopted pods keep the network namespaces their containers run in.

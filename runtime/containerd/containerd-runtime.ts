@@ -163,6 +163,10 @@ export class ContainerdRuntime {
 
   /** Every skiff container of the namespace, as it is now. */
   async list(): Promise<ObservedContainer[]> {
+    // A start that finishes while this list runs is newer than the task table read here: such a
+    // container is running, not a container that lost its task.
+    const begunAtMs = this.now();
+    const startingNow = new Set(this.starting);
     const [ids, tasks] = await Promise.all([ctrCalls.containerIds(this.ctr, [`labels."${LABEL.podUid}"`]), ctrCalls.tasks(this.ctr)]);
     const present = new Set(ids);
     for (const known of this.infos.keys()) if (!present.has(known)) this.infos.delete(known);
@@ -172,7 +176,9 @@ export class ContainerdRuntime {
     const infos = await mapLimit(ids, LIST_CONCURRENCY, (id) => this.info(id).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))));
     const out = await mapLimit(infos, LIST_CONCURRENCY, async (info) => {
       if (!info || !isSkiffContainer(info.labels)) return undefined;
-      const task = byId.get(info.id);
+      const startedAtMs = this.seen.get(info.id)?.startedAtMs;
+      const startedDuringList = startingNow.has(info.id) || (startedAtMs !== undefined && startedAtMs >= begunAtMs);
+      const task = byId.get(info.id) ?? (startedDuringList && startedAtMs !== undefined ? { id: info.id, pid: 0, status: TaskStatus.Running } : undefined);
       if (task?.status === TaskStatus.Stopped && !this.exitKnown(info)) await this.settleStopped(info.id);
       // An exit we know of outranks a task row read before it.
       return this.observed(info, this.seen.get(info.id)?.exit ? undefined : task);
