@@ -5,7 +5,7 @@ import type { KubeObject } from '../actors/kinds/types';
 import type { Plan, PlannedCommand } from '../actors/reconcile/plan';
 import type { ObjectsProjection } from '../projections/objects.projection';
 import { startNodeAgent, type NodeAgent } from './agent';
-import { ImagePullError, ensureSandbox, listSandboxes, removeSandbox, sandboxName, type ContainerdRuntime, type Sandbox } from './containerd';
+import { ContainerStartError, ImagePullError, ensureSandbox, listSandboxes, removeSandbox, sandboxName, type ContainerdRuntime, type Sandbox } from './containerd';
 import { sandboxOf } from './containerd/sandbox';
 import { containerdStreamTarget } from './containerd/stream-target';
 import { serveNodeStreams } from './streams/node-streams';
@@ -144,7 +144,7 @@ export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<
     if (!mounts.ok) return blocked('CreateContainerConfigError', mounts.message, CONFIG_RETRY_MS);
     const { launch } = configured;
     try {
-      await runtime.start({
+      const started = await runtime.start({
         pod: { uid, namespace, name: pod.metadata.name as string, netnsPath: sandbox.path },
         container: {
           name: launch.name, image: launch.image, imagePullPolicy: launch.imagePullPolicy,
@@ -158,9 +158,13 @@ export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<
         attempt: action.attempt,
         init: action.init,
       });
+      // What the start returned is the newest word on this container: no need to list them all again.
+      observed.set(uid, [...(observed.get(uid) ?? []).filter((o) => o.id !== started.id), started]);
       startErrors.get(uid)?.delete(action.container);
       pullFailures.get(uid)?.delete(action.container);
     } catch (err) {
+      // A process that could not start is an exited attempt containerd lists (code 128, its message).
+      if (err instanceof ContainerStartError) return [];
       if (!(err instanceof ImagePullError)) throw err;
       const failures = (pullFailures.get(uid)?.get(action.container) ?? 0) + 1;
       pullFailures.set(uid, (pullFailures.get(uid) ?? new Map()).set(action.container, failures));
@@ -225,7 +229,9 @@ export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<
     const found: PlannedCommand[] = [];
     for (const a of of('start')) found.push(...(await start(pod, a)));
     for (const c of await Promise.all(plan.probes.map((p) => probe(pod, p)))) if (c) found.push(c);
-    await refresh();
+    // Stops and removes change what containerd has in ways only a listing shows; starts said it themselves.
+    const startsSeen = of('start').every((a) => (observed.get(uid) ?? []).some((o) => o.name === a.container && o.attempt === a.attempt));
+    if (of('stop').length > 0 || of('remove').length > 0 || !startsSeen) await refresh();
     // A deleted pod whose containers are all gone: its namespace and volumes go too.
     if (pod.metadata.deletionTimestamp && (observed.get(uid) ?? []).length === 0) await forgetPod(uid);
     agent.poke({ namespace: pod.metadata.namespace as string, name: pod.metadata.name as string });
