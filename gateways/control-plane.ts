@@ -9,6 +9,7 @@ import { Supervisor, type Child, type SupervisorFact } from '../actors/kernel/su
 import { garbageCollectorReconciler } from '../actors/controllers/garbage-collector';
 import { namespaceReconciler } from '../actors/controllers/namespace.controller';
 import { nodeLifecycleReconciler } from '../actors/controllers/node-lifecycle';
+import { endpointSliceReconciler, endpointsReconciler } from '../actors/controllers/service.reconcilers';
 import { deploymentReconciler, replicaSetReconciler, schedulerReconciler } from '../actors/controllers/workload.reconcilers';
 import { Controller } from '../actors/reconcile/controller';
 import { objectActorKind } from '../actors/object/kind';
@@ -35,7 +36,7 @@ export type ControlPlaneOptions = Readonly<{
   snapshotEveryRecords?: number;
   bookmarkIntervalMs?: number;
   /**
-   * The workload controllers and the scheduler (default on). Off, the control plane is an API
+   * The workload controllers, the scheduler and the endpoints controllers (default on). Off, the control plane is an API
    * server with its store, as kube-apiserver is without kube-controller-manager: what the API
    * contract tests want, since controllers write to the objects they create.
    */
@@ -135,7 +136,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
           void (async () => {
             for await (const beat of log.heartbeats(stopping.signal)) heartbeats.set(beat.node, beat.timeMs);
           })().catch(() => undefined);
-          const workloads = opts.workloadControllers === false ? [] : [replicaSetReconciler, deploymentReconciler, schedulerReconciler];
+          const workloads = opts.workloadControllers === false ? [] : [replicaSetReconciler, deploymentReconciler, schedulerReconciler, endpointsReconciler, endpointSliceReconciler];
           const reconcilers = [
             ...[namespaceReconciler, garbageCollectorReconciler, ...workloads].map((make) => make(projection)),
             nodeLifecycleReconciler(projection, { lastMs: (node) => heartbeats.get(node) }, { gracePeriodMs: opts.nodeGracePeriodMs ?? 40_000 }),

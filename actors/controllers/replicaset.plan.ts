@@ -1,6 +1,6 @@
-import { nameSuffixFrom } from '../ids';
 import type { KubeObject } from '../kinds/types';
 import type { Plan, PlannedCommand } from '../reconcile/plan';
+import { freeNames, generatedPrefix } from './generated-names';
 import { podsToDelete } from './pod-deletion-order';
 import { availableFromMs, isPodActive, isPodAvailable, isPodReady, isPodTerminated } from './pod-status';
 import { statusCommand } from './status-change';
@@ -23,8 +23,6 @@ import { controllerRef, podRef, replicaSetRef, specReplicas, type Pod, type Repl
 export const REPLICASET_CONTROLLER = 'replicaset-controller';
 /** Upstream's burstReplicas: at most this many pods are created or deleted per pass. */
 export const BURST_REPLICAS = 500;
-/** Generated names keep at most 63 characters: a prefix of at most 58, then the 5-character suffix. */
-const MAX_GENERATED_PREFIX = 58;
 /** Status counts Kubernetes omits when zero (`replicas` is always written). */
 const OMITTED_WHEN_ZERO = ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration'];
 
@@ -55,7 +53,7 @@ function manageReplicas(rs: ReplicaSet, owned: readonly Pod[], active: readonly 
     const count = Math.min(-diff, BURST_REPLICAS);
     const why = `ReplicaSet ${name} has ${active.length} active pods of ${wanted} wanted: create ${count}${burst}`;
     const taken = new Set(owned.map((pod) => pod.metadata.name ?? ''));
-    commands.push(...freeNames(rs, taken, count).map((podName) => createPod(rs, podName, why)));
+    commands.push(...freeNames(generateNamePrefix(rs), rs.metadata.uid ?? rs.metadata.name ?? '', taken, count).map((podName) => createPod(rs, podName, why)));
   } else if (diff > 0) {
     const count = Math.min(diff, BURST_REPLICAS);
     const why = `ReplicaSet ${name} has ${active.length} active pods of ${wanted} wanted: delete ${count}${burst}, least established first`;
@@ -64,22 +62,8 @@ function manageReplicas(rs: ReplicaSet, owned: readonly Pod[], active: readonly 
   return commands;
 }
 
-/** The first `count` free names among `<prefix><suffix(uid, slot)>` for slots 0, 1, 2 … */
-function freeNames(rs: ReplicaSet, taken: Set<string>, count: number): string[] {
-  const prefix = generateNamePrefix(rs);
-  const seed = rs.metadata.uid ?? rs.metadata.name ?? '';
-  const names: string[] = [];
-  for (let slot = 0; names.length < count; slot++) {
-    const name = prefix + nameSuffixFrom(`${seed}/${slot}`);
-    if (taken.has(name)) continue;
-    taken.add(name);
-    names.push(name);
-  }
-  return names;
-}
-
 function generateNamePrefix(rs: ReplicaSet): string {
-  return `${rs.metadata.name ?? ''}-`.slice(0, MAX_GENERATED_PREFIX);
+  return generatedPrefix(`${rs.metadata.name ?? ''}-`);
 }
 
 /** controller.GetPodFromTemplate: labels, annotations, finalizers and spec from the template, owned by the ReplicaSet. */

@@ -29,6 +29,11 @@ const DEFAULTERS: Readonly<Record<string, Defaulter>> = {
   Namespace: defaultNamespace,
   Secret: (secret) => setIfAbsentOrEmpty(secret, 'type', 'Opaque'),
   Node: defaultNode,
+  Endpoints: (ep) => objects(ep.subsets).forEach((subset) => objects(subset.ports).forEach((p) => setIfAbsentOrEmpty(p, 'protocol', 'TCP'))),
+  EndpointSlice: (slice) => objects(slice.ports).forEach((p) => {
+    setIfAbsent(p, 'name', '');
+    setIfAbsentOrEmpty(p, 'protocol', 'TCP');
+  }),
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ const TOP_LEVEL: Readonly<Record<string, readonly string[]>> = {
     ...COMMON, 'involvedObject', 'reason', 'message', 'source', 'firstTimestamp', 'lastTimestamp', 'count', 'type', 'eventTime',
     'series', 'action', 'related', 'reportingComponent', 'reportingInstance',
   ],
+  Endpoints: [...COMMON, 'subsets'],
+  EndpointSlice: [...COMMON, 'addressType', 'endpoints', 'ports'],
   Scale: WITH_SPEC,
 };
 

@@ -66,6 +66,8 @@ export const resourceTypes: readonly ResourceType[] = Object.freeze([
     kind: 'Service', plural: 'services', shortNames: ['svc'], categories: ['all'],
     subresources: ['status'], hasStatus: true,
   }),
+  define({ kind: 'Endpoints', plural: 'endpoints', shortNames: ['ep'] }),
+  define({ group: 'discovery.k8s.io', kind: 'EndpointSlice', plural: 'endpointslices' }),
   define({ kind: 'Node', plural: 'nodes', shortNames: ['no'], namespaced: false, subresources: ['status'], hasStatus: true }),
   define({ kind: 'Event', plural: 'events', shortNames: ['ev'] }),
 ]);

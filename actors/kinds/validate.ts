@@ -38,6 +38,8 @@ const KIND_RULES: Readonly<Record<string, Rule>> = {
   Secret: validateSecret,
   Namespace: (ns) => validateNamespaceFinalizers(objectOr(ns.spec).finalizers),
   Event: validateEvent,
+  Endpoints: validateEndpoints,
+  EndpointSlice: validateEndpointSlice,
 };
 
 const UPDATE_RULES: Readonly<Record<string, UpdateRule>> = {
@@ -797,6 +799,46 @@ function validateTrafficPolicies(spec: Obj): FieldCause[] {
   }
   causes.push(...enumField(spec.internalTrafficPolicy, 'spec.internalTrafficPolicy', TRAFFIC_POLICIES));
   return causes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints and EndpointSlices (the parts the endpoints controllers and hand-written objects rely on)
+
+const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const isIP = (v: unknown) => typeof v === 'string' && (IPV4.test(v) || (v.includes(':') && /^[0-9a-fA-F:.]+$/.test(v)));
+
+function validateEndpoints(ep: KubeObject): FieldCause[] {
+  return objects(ep.subsets).flatMap((subset, i) => {
+    const path = `subsets[${i}]`;
+    const addresses = objects(subset.addresses);
+    const notReady = objects(subset.notReadyAddresses);
+    const causes = addresses.length + notReady.length === 0 ? [required(path, 'must specify `addresses` or `notReadyAddresses`')] : [];
+    for (const [list, field] of [[addresses, 'addresses'], [notReady, 'notReadyAddresses']] as const) {
+      list.forEach((a, j) => causes.push(...(isIP(a.ip) ? [] : [invalid(`${path}.${field}[${j}].ip`, a.ip ?? '', 'must be a valid IP address')])));
+    }
+    causes.push(...objects(subset.ports).flatMap((p, j) => endpointPortErrors(p, `${path}.ports[${j}]`)));
+    return causes;
+  });
+}
+
+function validateEndpointSlice(slice: KubeObject): FieldCause[] {
+  const causes = slice.addressType === undefined || slice.addressType === '' ? [required('addressType')] : enumField(slice.addressType, 'addressType', ADDRESS_TYPES);
+  objects(slice.endpoints).forEach((e, i) => {
+    const addresses = Array.isArray(e.addresses) ? e.addresses : [];
+    if (addresses.length === 0) causes.push(required(`endpoints[${i}].addresses`, 'must contain at least 1 address'));
+    if (slice.addressType === 'IPv4') addresses.forEach((a, j) => causes.push(...(typeof a === 'string' && IPV4.test(a) ? [] : [invalid(`endpoints[${i}].addresses[${j}]`, a, 'must be a valid IPv4 address')])));
+  });
+  causes.push(...objects(slice.ports).flatMap((p, j) => endpointPortErrors(p, `ports[${j}]`)));
+  return causes;
+}
+
+function endpointPortErrors(port: Obj, path: string): FieldCause[] {
+  const number = port.port;
+  return [
+    ...(typeof number === 'number' ? invalidEach(`${path}.port`, number, portNumErrors(number)) : []),
+    ...enumField(port.protocol, `${path}.protocol`, PROTOCOLS),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------

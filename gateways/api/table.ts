@@ -435,6 +435,53 @@ function servicePorts(svc: ServiceView): string {
     .join(',');
 }
 
+// Endpoints and EndpointSlices: formatEndpoints and formatDiscoveryPorts/Endpoints, at most three
+// entries then "+ N more...".
+
+type EndpointsView = Readonly<{ subsets?: readonly Readonly<{ addresses?: readonly Readonly<{ ip: string }>[]; ports?: readonly Readonly<{ port: number }>[] }>[] }>;
+type EndpointSliceView = Readonly<{ addressType?: string; endpoints?: readonly Readonly<{ addresses?: readonly string[] }>[] | null; ports?: readonly Readonly<{ port?: number | null; name?: string | null }>[] | null }>;
+
+const SHOWN_ENDPOINTS = 3;
+
+const endpointsPrinter: Printer = {
+  columns: [NAME, column('Endpoints', 'string', 'Endpoints of the service'), AGE],
+  cells: (obj, nowMs) => [nameOf(obj), formatEndpoints(view<EndpointsView>(obj)), ageOf(obj, nowMs)],
+};
+
+/** "ip:port" per ready address and port (a bare ip for a headless service without ports); "<none>" without subsets. */
+function formatEndpoints(ep: EndpointsView): string {
+  const subsets = ep.subsets ?? [];
+  if (subsets.length === 0) return '<none>';
+  const all = subsets.flatMap((ss) => {
+    const ips = (ss.addresses ?? []).map((a) => a.ip);
+    const ports = ss.ports ?? [];
+    return ports.length === 0 ? ips : ports.flatMap((p) => ips.map((ip) => `${ip.includes(':') ? `[${ip}]` : ip}:${p.port}`));
+  });
+  const shown = all.slice(0, SHOWN_ENDPOINTS).join(',');
+  return all.length > SHOWN_ENDPOINTS ? `${shown} + ${all.length - SHOWN_ENDPOINTS} more...` : shown;
+}
+
+const endpointSlicePrinter: Printer = {
+  columns: [
+    NAME,
+    column('AddressType', 'string', 'addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type.'),
+    column('Ports', 'string', 'ports specifies the list of network ports exposed by each endpoint in this slice.'),
+    column('Endpoints', 'string', 'endpoints is a list of unique endpoints in this slice.'),
+    AGE,
+  ],
+  cells: (obj, nowMs) => {
+    const slice = view<EndpointSliceView>(obj);
+    const ports = (slice.ports ?? []).map((p) => (typeof p.port === 'number' ? String(p.port) : p.name ?? '*'));
+    const addresses = (slice.endpoints ?? []).flatMap((e) => e.addresses ?? []);
+    return [nameOf(obj), slice.addressType ?? '', listWithMore(ports), listWithMore(addresses), ageOf(obj, nowMs)];
+  },
+};
+
+function listWithMore(list: readonly string[]): string {
+  if (list.length > SHOWN_ENDPOINTS) return `${list.slice(0, SHOWN_ENDPOINTS).join(',')} + ${list.length - SHOWN_ENDPOINTS} more...`;
+  return list.length ? list.join(',') : '<unset>';
+}
+
 const nodePrinter: Printer = {
   columns: [
     NAME,
@@ -733,6 +780,8 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
   Service: servicePrinter,
+  Endpoints: endpointsPrinter,
+  EndpointSlice: endpointSlicePrinter,
   Node: nodePrinter,
   Event: eventPrinter,
 };

@@ -7,11 +7,18 @@ const byKind = (kind: string) => {
 };
 
 describe('kinds registry: the table', () => {
-  it('holds exactly the nine kinds skiff serves, each plural once', () => {
+  it('holds exactly the eleven kinds skiff serves, each plural once', () => {
     expect(resourceTypes.map((t) => t.kind).sort()).toEqual(
-      ['ConfigMap', 'Deployment', 'Event', 'Namespace', 'Node', 'Pod', 'ReplicaSet', 'Secret', 'Service'],
+      ['ConfigMap', 'Deployment', 'EndpointSlice', 'Endpoints', 'Event', 'Namespace', 'Node', 'Pod', 'ReplicaSet', 'Secret', 'Service'],
     );
     expect(new Set(resourceTypes.map((t) => `${t.group}/${t.plural}`)).size).toBe(resourceTypes.length);
+  });
+
+  it('describes EndpointSlice as discovery does (discovery.k8s.io/v1)', () => {
+    expect(byKind('EndpointSlice')).toMatchObject({ group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', singular: 'endpointslice', namespaced: true, shortNames: [], subresources: [] });
+    expect(apiVersionOf(byKind('EndpointSlice'))).toBe('discovery.k8s.io/v1');
+    expect(resolveAlias('ep')?.kind).toBe('Endpoints');
+    expect(resolveAlias('endpointslices.discovery.k8s.io')?.kind).toBe('EndpointSlice');
   });
 
   it('describes Deployment as discovery does', () => {
@@ -32,7 +39,7 @@ describe('kinds registry: the table', () => {
     const short = Object.fromEntries(resourceTypes.map((t) => [t.plural, t.shortNames]));
     expect(short).toEqual({
       namespaces: ['ns'], configmaps: ['cm'], secrets: [], pods: ['po'], deployments: ['deploy'],
-      replicasets: ['rs'], services: ['svc'], nodes: ['no'], events: ['ev'],
+      replicasets: ['rs'], services: ['svc'], endpoints: ['ep'], endpointslices: [], nodes: ['no'], events: ['ev'],
     });
   });
 

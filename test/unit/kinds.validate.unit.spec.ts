@@ -536,3 +536,27 @@ describe('validate: exported helpers', () => {
     expect(selectorMatches(undefined, {})).toBe(false);
   });
 });
+
+describe('validate: Endpoints and EndpointSlice', () => {
+  const ENDPOINTS = typeOf('v1', 'Endpoints');
+  const SLICE = typeOf('discovery.k8s.io/v1', 'EndpointSlice');
+
+  it('defaults port protocols to TCP (and a slice port name to "")', () => {
+    expect(make(ENDPOINTS, { subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }] }).subsets).toEqual([{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80, protocol: 'TCP' }] }]);
+    expect(make(SLICE, { addressType: 'IPv4', endpoints: [], ports: [{ port: 80 }] }).ports).toEqual([{ port: 80, name: '', protocol: 'TCP' }]);
+  });
+
+  it('Endpoints: a subset needs addresses, each a valid IP; ports in range', () => {
+    expect(check(ENDPOINTS, make(ENDPOINTS, { subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }] }))).toEqual([]);
+    expect(fields(check(ENDPOINTS, make(ENDPOINTS, { subsets: [{ ports: [{ port: 80 }] }, { notReadyAddresses: [{ ip: 'nope' }], ports: [{ port: 0 }] }] })))).toEqual(
+      ['subsets[0]', 'subsets[1].notReadyAddresses[0].ip', 'subsets[1].ports[0].port'],
+    );
+  });
+
+  it('EndpointSlice: addressType required and one of FQDN, IPv4, IPv6; every endpoint has an address of that type', () => {
+    expect(check(SLICE, make(SLICE, { addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: true } }], ports: [] }))).toEqual([]);
+    expect(fields(check(SLICE, make(SLICE, { endpoints: [] })))).toEqual(['addressType']);
+    expect(check(SLICE, make(SLICE, { addressType: 'IPv5' }))[0].reason).toBe('FieldValueNotSupported');
+    expect(fields(check(SLICE, make(SLICE, { addressType: 'IPv4', endpoints: [{ addresses: [] }, { addresses: ['fe80::1'] }] })))).toEqual(['endpoints[0].addresses', 'endpoints[1].addresses[0]']);
+  });
+});

@@ -466,3 +466,23 @@ describe('table: buildTable', () => {
     });
   });
 });
+
+describe('table: Endpoints and EndpointSlice rows', () => {
+  const addr = (ip: string) => ({ ip });
+  it('Endpoints: NAME ENDPOINTS AGE; ip:port per ready address and port, three then "+ N more..."; <none> without subsets', () => {
+    expect(columnsFor('Endpoints').map((c) => c.name)).toEqual(['Name', 'Endpoints', 'Age']);
+    const ep = (subsets?: unknown) => obj('v1', 'Endpoints', { metadata: meta('web'), ...(subsets ? { subsets } : {}) });
+    expect(rowFor(ep(), NOW)).toEqual(['web', '<none>', '2d3h']);
+    expect(rowFor(ep([{ addresses: [addr('10.0.0.1'), addr('10.0.0.2')], ports: [{ port: 80 }, { port: 443 }] }]), NOW)[1]).toBe('10.0.0.1:80,10.0.0.2:80,10.0.0.1:443 + 1 more...');
+    expect(rowFor(ep([{ addresses: [addr('10.0.0.1')] }]), NOW)[1]).toBe('10.0.0.1');
+    expect(rowFor(ep([{ notReadyAddresses: [addr('10.0.0.1')], ports: [{ port: 80 }] }]), NOW)[1]).toBe('');
+  });
+
+  it('EndpointSlice: NAME ADDRESSTYPE PORTS ENDPOINTS AGE; <unset> when empty', () => {
+    expect(columnsFor('EndpointSlice').map((c) => c.name)).toEqual(['Name', 'AddressType', 'Ports', 'Endpoints', 'Age']);
+    const slice = (endpoints: unknown, ports: unknown) => obj('discovery.k8s.io/v1', 'EndpointSlice', { metadata: meta('web-abcde'), addressType: 'IPv4', endpoints, ports });
+    expect(rowFor(slice([], []), NOW)).toEqual(['web-abcde', 'IPv4', '<unset>', '<unset>', '2d3h']);
+    const four = ['1', '2', '3', '4'].map((n) => ({ addresses: [`10.0.0.${n}`] }));
+    expect(rowFor(slice(four, [{ name: 'http', port: 8080, protocol: 'TCP' }]), NOW).slice(1, 4)).toEqual(['IPv4', '8080', '10.0.0.1,10.0.0.2,10.0.0.3 + 1 more...']);
+  });
+});
