@@ -10,6 +10,7 @@ import { garbageCollectorReconciler } from '../actors/controllers/garbage-collec
 import { namespaceReconciler } from '../actors/controllers/namespace.controller';
 import { nodeLifecycleReconciler } from '../actors/controllers/node-lifecycle';
 import { endpointSliceReconciler, endpointsReconciler } from '../actors/controllers/service.reconcilers';
+import { defaultNodeIpamOptions, ipamRange, nodeIpamReconciler } from '../actors/controllers/node-ipam';
 import { deploymentReconciler, replicaSetReconciler, schedulerReconciler } from '../actors/controllers/workload.reconcilers';
 import { Controller } from '../actors/reconcile/controller';
 import { objectActorKind } from '../actors/object/kind';
@@ -53,6 +54,10 @@ export type ControlPlaneOptions = Readonly<{
   heartbeatIntervalMs?: number;
   /** Flow control and liveness of the API's log and exec streams to node agents (tests shorten them). */
   streamPacing?: Partial<Pacing>;
+  /** The pod network the node IPAM controller splits into per-node podCIDRs (kube-controller-manager's --cluster-cidr; default 10.244.0.0/16). */
+  clusterCIDR?: string;
+  /** The prefix length of each node's podCIDR (--node-cidr-mask-size; default 24). */
+  nodeCIDRMaskSize?: number;
 }>;
 
 export type ControlPlane = Readonly<{
@@ -79,6 +84,8 @@ export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'k
  * reconnects by itself; every supervisor decision is recorded on the log.
  */
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
+  const ipam = { clusterCIDR: opts.clusterCIDR ?? defaultNodeIpamOptions.clusterCIDR, nodeCIDRMaskSize: opts.nodeCIDRMaskSize ?? defaultNodeIpamOptions.nodeCIDRMaskSize };
+  ipamRange(ipam); // a bad --cluster-cidr / mask size is said before anything starts
   await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
   const [pki, authenticator, secrets] = await Promise.all([ensurePki(opts.dataDir), loadAuthenticator(opts.dataDir), loadSecretBox(opts.dataDir)]);
   const log = await EventLog.open({ servers: opts.natsUrl, name: 'skiff-control-plane', retention: opts.retention });
@@ -140,6 +147,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
           const reconcilers = [
             ...[namespaceReconciler, garbageCollectorReconciler, ...workloads].map((make) => make(projection)),
             nodeLifecycleReconciler(projection, { lastMs: (node) => heartbeats.get(node) }, { gracePeriodMs: opts.nodeGracePeriodMs ?? 40_000 }),
+            nodeIpamReconciler(projection, ipam),
           ];
           const controllers = reconcilers.map((r) => new Controller(r, projection, bus));
           controllers.forEach((c) => c.start());

@@ -27,13 +27,15 @@ export type EventSpec = Readonly<{
 export function eventCommand(about: KubeObject, spec: EventSpec, nowMs: number): PlannedCommand {
   const name = about.metadata.name ?? '';
   const namespace = about.metadata.namespace ?? '';
+  // client-go's recorder files events about cluster-scoped objects (Nodes) in "default".
+  const eventNamespace = namespace || 'default';
   const offsetNs = fnv32a(new TextEncoder().encode(spec.fieldPath ? `${spec.fieldPath}\0${spec.message}` : spec.message)) % 1_000_000;
   const eventName = `${name}.${(BigInt(nowMs) * 1_000_000n + BigInt(offsetNs)).toString(16)}`;
   const time = rfc3339(nowMs);
   const event: KubeObject = {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name: eventName, namespace },
+    metadata: { name: eventName, namespace: eventNamespace },
     involvedObject: {
       apiVersion: about.apiVersion,
       kind: about.kind,
@@ -55,7 +57,7 @@ export function eventCommand(about: KubeObject, spec: EventSpec, nowMs: number):
     reportingInstance: spec.host ?? '',
   };
   return {
-    ref: { group: '', resource: 'events', namespace, name: eventName },
+    ref: { group: '', resource: 'events', namespace: eventNamespace, name: eventName },
     payload: { op: 'create', object: event, fieldManager: spec.component },
     reason: `record ${spec.type} event ${spec.reason} on ${about.kind} ${name}: ${spec.message}`,
   };

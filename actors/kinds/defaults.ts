@@ -357,6 +357,13 @@ function defaultNamespace(namespace: KubeObject): void {
 }
 
 function defaultNode(node: KubeObject): void {
+  // The API keeps spec.podCIDR and spec.podCIDRs in step (v1 ↔ internal conversion): one given, the other follows.
+  const spec = node.spec;
+  if (isObject(spec)) {
+    const cidrs = Array.isArray(spec.podCIDRs) ? spec.podCIDRs : [];
+    if (cidrs.length > 0 && typeof cidrs[0] === 'string' && !nonEmptyString(spec.podCIDR)) spec.podCIDR = cidrs[0];
+    else if (cidrs.length === 0 && nonEmptyString(spec.podCIDR)) spec.podCIDRs = [spec.podCIDR];
+  }
   const status = node.status;
   if (isObject(status) && isAbsent(status.allocatable) && isObject(status.capacity)) status.allocatable = { ...status.capacity };
 }

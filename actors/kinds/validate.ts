@@ -40,6 +40,7 @@ const KIND_RULES: Readonly<Record<string, Rule>> = {
   Event: validateEvent,
   Endpoints: validateEndpoints,
   EndpointSlice: validateEndpointSlice,
+  Node: (node) => validateNodePodCIDRs(objectOr(node.spec)),
 };
 
 const UPDATE_RULES: Readonly<Record<string, UpdateRule>> = {
@@ -48,6 +49,7 @@ const UPDATE_RULES: Readonly<Record<string, UpdateRule>> = {
   ReplicaSet: validateSelectorUnchanged,
   ConfigMap: (cm, old) => validateImmutableData(cm, old, ['data', 'binaryData']),
   Secret: validateSecretUpdate,
+  Node: (node, old) => validateNodePodCIDRsUpdate(objectOr(node.spec), objectOr(old.spec)),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -929,6 +931,36 @@ function validateNamespaceFinalizers(finalizers: unknown): FieldCause[] {
 }
 
 /** Legacy (core/v1) event validation: the involved object lives in the event's namespace. */
+// ---------------------------------------------------------------------------------------------
+// Node (pkg/apis/core/validation ValidateNode / ValidateNodeUpdate, the podCIDRs part)
+
+const IPV4_CIDR = /^(?:(?:0|[1-9][0-9]{0,2})\.){3}(?:0|[1-9][0-9]{0,2})\/(?:0|[1-9][0-9]?)$/;
+const IPV6_CIDR = /^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*\/(?:0|[1-9][0-9]{0,2})$/;
+
+function isValidCIDR(value: string): boolean {
+  const [ip, prefix] = value.split('/');
+  if (IPV4_CIDR.test(value)) return Number(prefix) <= 32 && ip.split('.').every((o) => Number(o) <= 255);
+  return IPV6_CIDR.test(value) && Number(prefix) <= 128;
+}
+
+function validateNodePodCIDRs(spec: Obj): FieldCause[] {
+  const cidrs = strings(spec.podCIDRs);
+  const causes = cidrs.flatMap((cidr, i) => (isValidCIDR(cidr) ? [] : [invalid(`spec.podCIDRs[${i}]`, cidr, 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)')]));
+  const families = new Set(cidrs.map((c) => (c.includes(':') ? 6 : 4)));
+  if (cidrs.length > 2 || (cidrs.length === 2 && families.size < 2)) causes.push(invalid('spec.podCIDRs', goStringSlice(cidrs), 'may specify no more than one CIDR for each IP family'));
+  // Upstream's conversion makes podCIDR podCIDRs[0]; skiff stores both, so it refuses a mismatch.
+  if (cidrs.length > 0 && typeof spec.podCIDR === 'string' && spec.podCIDR !== cidrs[0]) causes.push(invalid('spec.podCIDR', spec.podCIDR, 'must be the first entry of spec.podCIDRs'));
+  return causes;
+}
+
+/** The controller manager may assign CIDRs to a node that has none; once set they stay. */
+function validateNodePodCIDRsUpdate(spec: Obj, old: Obj): FieldCause[] {
+  const before = strings(old.podCIDRs);
+  const after = strings(spec.podCIDRs);
+  if (before.length === 0 || (before.length === after.length && before.every((c, i) => c === after[i]) && spec.podCIDR === old.podCIDR)) return [];
+  return [forbidden('spec.podCIDRs', 'node updates may not change podCIDR except from "" to valid')];
+}
+
 function validateEvent(event: KubeObject): FieldCause[] {
   const eventTime = event.eventTime;
   if (eventTime !== undefined && eventTime !== null && eventTime !== '') return [];
