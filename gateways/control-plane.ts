@@ -45,7 +45,7 @@ export type ControlPlaneOptions = Readonly<{
   /** Hollow nodes (simulated kubelets, no containers) run in this process: `skiff up --hollow-nodes N`. */
   hollowNodes?: number;
   /** A worker node on this machine (containerd), `skiff up`'s default. */
-  workerNode?: Readonly<{ name: string; containerdAddress?: string; containerdNamespace?: string }>;
+  workerNode?: Readonly<{ name: string; containerdAddress?: string; containerdNamespace?: string; bridgeName?: string }>;
   hollowStartDelayMs?: number;
   /** How long a hollow node takes to stop a deleted pod's containers (default 0: at once). */
   hollowStopDelayMs?: number;
@@ -185,6 +185,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
           worker = opts.workerNode
             ? await startWorkerNode({
               ...opts.workerNode, dataDir: opts.dataDir, projection, bus, log, heartbeatIntervalMs: opts.heartbeatIntervalMs,
+              podNetwork: { clusterCIDR: ipam.clusterCIDR, ...(opts.workerNode.bridgeName ? { bridgeName: opts.workerNode.bridgeName } : {}) },
               openSecret: (s) => secrets.openSecret(s as KubeObject & { data?: Record<string, string> }) as KubeObject,
             })
             : undefined;

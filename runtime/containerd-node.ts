@@ -22,6 +22,11 @@ import { planVolumes } from './kubelet/volumes';
 import { materialize, prepareSubPaths, removePodDir } from './kubelet/volume-files';
 import { nodeObject } from './node-object';
 import { pullBackOffMs } from './image/pull-policy';
+import { podCIDRsOf } from '../actors/controllers/node-ipam';
+import { parseCidr } from '../netd/cidr';
+import { allocate, gatewayOf, ipamStateFor, podIPsInUse, release as releaseIP, type IpamState } from '../netd/ipam';
+import { loadIpamState, saveIpamState } from '../netd/ipam-store';
+import { attachPod, DEFAULT_BRIDGE, DEFAULT_SERVICE_CIDR, detachPod, ensureBlackholes, ensureBridge, ipRunner, removeBlackholes, removeBridge, type IpRunner } from '../netd/pod-network';
 
 /**
  * A real worker node: the node agent (agent.ts) with containerd underneath. Each pass over a pod
@@ -46,7 +51,25 @@ export type ContainerdNodeOptions = Readonly<{
   openSecret?: (secret: KubeObject) => KubeObject;
   heartbeatIntervalMs?: number;
   clock?: () => number;
+  /**
+   * The pod network (netd/pod-network.ts): a bridge with the node's podCIDR gateway, a veth per pod,
+   * pod IPs from netd/ipam.ts kept in `<dataDir>/ipam.json`. Absent: pods have loopback only.
+   */
+  podNetwork?: PodNetworkOptions;
 }>;
+
+export type PodNetworkOptions = Readonly<{
+  /** Default skiff0. */
+  bridgeName?: string;
+  /** Gets a blackhole route (default 10.244.0.0/16, the control plane's default). */
+  clusterCIDR?: string;
+  /** Gets a blackhole route (default 10.96.0.0/12). */
+  serviceCIDR?: string;
+  ip?: IpRunner;
+}>;
+
+/** How often a pod waiting for the node's podCIDR is looked at again. */
+const POD_CIDR_RETRY_MS = 1_000;
 
 type KubeletPlan = Plan & Readonly<{ actions: readonly RuntimeAction[]; probes: readonly DueProbe[] }>;
 
@@ -61,6 +84,10 @@ const CONFIG_RETRY_MS = 10_000;
 export type ContainerdNode = NodeAgent & Readonly<{
   /** After a clean stop, once containerd has ended the containers: removes their pods' network namespaces. */
   release: () => Promise<void>;
+  /** After a clean stop: removes the bridge and the blackhole routes (the IPAM state stays on disk). */
+  releaseNetwork: () => Promise<void>;
+  /** The pod IPs this node has handed out, by pod uid. */
+  podIPs: () => ReadonlyMap<string, string>;
 }>;
 
 export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<ContainerdNode> {
@@ -75,6 +102,92 @@ export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<
   const pullFailures = new Map<string, Map<string, number>>();
   const sandboxes = new Map<string, Sandbox>();
   const podDir = (uid: string) => join(opts.dataDir, 'pods', uid);
+
+  // The pod network: set up once the Node has a podCIDR; IPAM changes one at a time.
+  const netOpts = opts.podNetwork;
+  const ipRun = netOpts?.ip ?? ipRunner();
+  const bridge = netOpts?.bridgeName ?? DEFAULT_BRIDGE;
+  const blackholes = [netOpts?.serviceCIDR ?? DEFAULT_SERVICE_CIDR, netOpts?.clusterCIDR ?? '10.244.0.0/16'];
+  const ipamPath = join(opts.dataDir, 'ipam.json');
+  const podIPs = new Map<string, string>();
+  /** By pod uid: its address assigned and veth attached (or being so). */
+  const connected = new Map<string, Promise<void>>();
+  type NodeNet = Readonly<{ podCIDR: string; prefixLength: number; gateway: string }>;
+  let ipamState: IpamState | undefined;
+  let netReady: Promise<NodeNet> | undefined;
+  let ipamQueue: Promise<unknown> = Promise.resolve();
+  let toldWaiting = false;
+  const serially = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = ipamQueue.then(fn, fn);
+    ipamQueue = next.catch(() => undefined);
+    return next;
+  };
+  const nodePodCIDR = (): string | undefined => {
+    const node = store.get({ group: '', resource: 'nodes', namespace: '', name: opts.name })?.object;
+    return node ? podCIDRsOf(node).find((c) => !c.includes(':')) : undefined;
+  };
+  /** The node's network, being set up or ready; undefined while the Node has no podCIDR. */
+  const network = (): Promise<NodeNet> | undefined => {
+    if (!netOpts) return undefined;
+    if (netReady) return netReady;
+    const podCIDR = nodePodCIDR();
+    if (!podCIDR) return undefined;
+    netReady = (async () => {
+      const prefixLength = parseCidr(podCIDR, { canonical: true }).prefix;
+      const gateway = gatewayOf(podCIDR);
+      await ensureBlackholes(blackholes, ipRun);
+      await ensureBridge({ name: bridge, gatewayCIDR: `${gateway}/${prefixLength}` }, ipRun);
+      await serially(async () => {
+        ipamState = ipamStateFor(podCIDR, await loadIpamState(ipamPath));
+        for (const [ip, owner] of Object.entries(ipamState.reservations)) podIPs.set(owner, ip);
+      });
+      return { podCIDR, prefixLength, gateway };
+    })();
+    netReady.then(() => {
+      for (const key of podKeys.values()) agent.poke(key);
+    }, (err: Error) => {
+      netReady = undefined;
+      process.stderr.write(`node ${opts.name}: pod network on ${podCIDR} failed: ${err.message}\n`);
+    });
+    return netReady;
+  };
+  /** The pod's IP (the one it holds, or the next free one, saved before it is used). */
+  const assignIP = (uid: string): Promise<string> => serially(async () => {
+    const inUse: string[] = [];
+    for (const key of store.keysOfPodsOn(opts.name)) {
+      const p = store.getByKey(key)?.object;
+      if (p && p.metadata.uid !== uid) inUse.push(...podIPsInUse([{ status: p.status }]));
+    }
+    const got = allocate(ipamState as IpamState, uid, inUse);
+    if (got.state !== ipamState) await saveIpamState(ipamPath, got.state);
+    ipamState = got.state;
+    podIPs.set(uid, got.ip);
+    return got.ip;
+  });
+  const releasePodIP = (uid: string): Promise<void> => serially(async () => {
+    podIPs.delete(uid);
+    if (!ipamState) return;
+    const next = releaseIP(ipamState, uid);
+    if (next !== ipamState) await saveIpamState(ipamPath, next);
+    ipamState = next;
+  });
+  /** The pod's eth0 on the bridge; false while the node has no podCIDR. */
+  const connect = async (uid: string, netnsName: string): Promise<boolean> => {
+    const pending = network();
+    if (!pending) return false;
+    const net = await pending;
+    let done = connected.get(uid);
+    if (!done) {
+      done = (async () => {
+        const podIP = await assignIP(uid);
+        await attachPod({ netnsName, podIP, prefixLength: net.prefixLength, gateway: net.gateway, bridge }, ipRun);
+      })();
+      connected.set(uid, done);
+      done.catch(() => connected.delete(uid));
+    }
+    await done;
+    return true;
+  };
 
   // One listing at a time, and one more queued behind it: concurrent ones could finish out of order
   // and leave an older view in place of a newer one.
@@ -112,9 +225,12 @@ export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<
   const planPod = (pod: KubeObject, _node: KubeObject, nowMs: number): KubeletPlan => {
     const uid = pod.metadata.uid as string;
     podKeys.set(uid, { namespace: pod.metadata.namespace as string, name: pod.metadata.name as string });
+    // Adopted pods get their addresses back (and their veths re-attached) once the network is up.
+    void network()?.then(() => (sandboxes.has(uid) && !connected.has(uid) ? connect(uid, sandboxName(uid)) : undefined)).catch(() => undefined);
+    const podIP = podIPs.get(uid);
     const sync = planPodSync({
       pod, containers: observed.get(uid) ?? [], nowMs, probes: trackers.get(uid), startErrors: Object.fromEntries(startErrors.get(uid) ?? []),
-      hostIPs: [opts.ip], runtimeName: 'containerd',
+      hostIPs: [opts.ip], runtimeName: 'containerd', ...(podIP ? { podIPs: [podIP] } : {}),
     });
     return { ...sync.plan, actions: sync.actions, probes: sync.probes };
   };
@@ -129,8 +245,14 @@ export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<
       if (key) setTimeout(() => agent.poke(key), retryInMs).unref();
       return [];
     };
+    if (netOpts && !network()) {
+      if (!toldWaiting) process.stderr.write(`node ${opts.name}: pods wait for the node's spec.podCIDR (the node IPAM controller assigns it)\n`);
+      toldWaiting = true;
+      return blocked('ContainerCreating', `node ${opts.name} has no spec.podCIDR yet: waiting for the node IPAM controller`, POD_CIDR_RETRY_MS);
+    }
     const sandbox = sandboxes.get(uid) ?? (await ensureSandbox(uid));
     sandboxes.set(uid, sandbox);
+    if (netOpts) await connect(uid, sandbox.name);
     const volumes = planVolumes(pod, podDir(uid), lookups);
     const mounted = volumes.ok ? await materialize(volumes) : volumes;
     if (!mounted.ok) {
@@ -239,6 +361,11 @@ export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<
   };
 
   const forgetPod = async (uid: string): Promise<void> => {
+    if (netOpts) {
+      await detachPod(sandboxName(uid), ipRun).catch(() => undefined);
+      connected.delete(uid);
+      await releasePodIP(uid).catch(() => undefined);
+    }
     await removeSandbox(sandboxName(uid)).catch(() => undefined);
     await removePodDir(podDir(uid)).catch(() => undefined);
     sandboxes.delete(uid);
@@ -298,7 +425,19 @@ export async function startContainerdNode(opts: ContainerdNodeOptions): Promise<
       agent.stop();
     },
     release: async () => {
-      for (const uid of new Set([...observed.keys(), ...sandboxes.keys()])) await removeSandbox(sandboxName(uid)).catch(() => undefined);
+      for (const uid of new Set([...observed.keys(), ...sandboxes.keys()])) {
+        if (netOpts) await detachPod(sandboxName(uid), ipRun).catch(() => undefined);
+        await removeSandbox(sandboxName(uid)).catch(() => undefined);
+      }
     },
+    releaseNetwork: async () => {
+      if (!netOpts) return;
+      await netReady?.catch(() => undefined);
+      await removeBridge(bridge, ipRun).catch(() => undefined);
+      await removeBlackholes(blackholes, ipRun);
+      connected.clear();
+      netReady = undefined;
+    },
+    podIPs: () => podIPs,
   };
 }

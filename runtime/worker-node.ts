@@ -7,7 +7,7 @@ import type { KubeObject } from '../actors/kinds/types';
 import type { ObjectsProjection } from '../projections/objects.projection';
 import type { NodeAgent } from './agent';
 import { ContainerdRuntime, ensureContainerd } from './containerd';
-import { startContainerdNode } from './containerd-node';
+import { startContainerdNode, type PodNetworkOptions } from './containerd-node';
 import { workerNodeProblems } from './node-preflight';
 
 /**
@@ -27,6 +27,8 @@ export type WorkerNodeOptions = Readonly<{
   containerdNamespace?: string;
   openSecret?: (secret: KubeObject) => KubeObject;
   heartbeatIntervalMs?: number;
+  /** The pod network (bridge skiff0, veths, pod IPs from the Node's podCIDR; default on); false: loopback only. */
+  podNetwork?: PodNetworkOptions | false;
 }>;
 
 export type WorkerNode = Omit<NodeAgent, 'stop'> & Readonly<{ containerdAddress: string; containerdNamespace: string; stop: () => Promise<void> }>;
@@ -47,6 +49,7 @@ export async function startWorkerNode(opts: WorkerNodeOptions): Promise<WorkerNo
     const agent = await startContainerdNode({
       name: opts.name, dataDir: opts.dataDir, ip: '127.0.0.1', log: opts.log, projection: opts.projection, bus: opts.bus, runtime,
       runtimeVersion: await containerdVersion(daemon.address), openSecret: opts.openSecret, heartbeatIntervalMs: opts.heartbeatIntervalMs,
+      ...(opts.podNetwork === false ? {} : { podNetwork: opts.podNetwork ?? {} }),
     });
     return {
       ...agent,
@@ -61,6 +64,8 @@ export async function startWorkerNode(opts: WorkerNodeOptions): Promise<WorkerNo
         await daemon.stop();
         // Only a containerd of our own took the containers down with it; the machine's keeps them running.
         if (daemon.startedByUs) await agent.release();
+        // The bridge and blackhole routes go too; a next agent sets them up again and re-attaches the pods it adopts.
+        await agent.releaseNetwork();
       },
     };
   } catch (err) {

@@ -21,12 +21,15 @@ const flags = {
   'data-dir': { kind: 'string' },
   'containerd-address': { kind: 'string' },
   'containerd-namespace': { kind: 'string' },
+  bridge: { kind: 'string' },
+  'cluster-cidr': { kind: 'string' },
   help: helpFlag,
 } as const;
 
 const HELP = `Run a node agent in the foreground that joins an existing cluster through its NATS server.
 
 Usage: skiff node --name NAME --nats URL [--data-dir DIR] [--containerd-address SOCK] [--containerd-namespace NS]
+                  [--bridge NAME] [--cluster-cidr CIDR]
        skiff node --hollow --name NAME --nats URL [--start-delay MS] [--stop-delay MS]
 
   A worker node runs pods on containerd (as root; containerd is started under the data dir if none
@@ -34,6 +37,8 @@ Usage: skiff node --name NAME --nats URL [--data-dir DIR] [--containerd-address 
   live in containerd namespace --containerd-namespace (default skiff); a restarted node adopts them.
   --data-dir     the node's state (pod volumes, container logs, its containerd); default
                  $SKIFF_DATA_DIR/nodes/NAME or ~/.skiff/nodes/NAME
+  --bridge       the pod network's bridge (default skiff0)
+  --cluster-cidr the cluster's pod network, blackholed outside the node's podCIDR (default 10.244.0.0/16)
   --hollow       a simulated node: pods bound to it go Pending → Running with no containers
   --name         the Node's name (lowercase DNS subdomain)
   --nats         the cluster's NATS URL (skiff up prints it)
@@ -72,6 +77,7 @@ export async function runNode(args: readonly string[], ctx: CliContext): Promise
         dataDir: f['data-dir'] ? resolve(f['data-dir']) : join(defaultDataDir(ctx.env), 'nodes', name),
         ...(f['containerd-address'] ? { containerdAddress: f['containerd-address'] } : {}),
         ...(f['containerd-namespace'] ? { containerdNamespace: f['containerd-namespace'] } : {}),
+        podNetwork: { ...(f.bridge ? { bridgeName: f.bridge } : {}), ...(f['cluster-cidr'] ? { clusterCIDR: f['cluster-cidr'] } : {}) },
       }).catch((err: Error) => {
         throw err instanceof WorkerNodeUnavailable || err instanceof ContainerdUnavailableError ? new CliError(`skiff node: ${err.message}`) : err;
       });

@@ -1,7 +1,7 @@
 /**
  * A pod sandbox: one network namespace per pod (`ip netns add skiff-<short uid>`), loopback up,
- * which every container of the pod joins (`ctr run --with-ns network:<path>`). Pod networking to a
- * bridge comes later; loopback only now.
+ * which every container of the pod joins (`ctr run --with-ns network:<path>`). The pod's eth0 on the
+ * node's bridge is netd/pod-network.ts's (containerd-node.ts attaches it).
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';

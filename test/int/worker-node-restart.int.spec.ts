@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { importArchive } from '../../runtime/containerd/images';
 import { buildBusyboxImage } from '../harness/busybox-image';
 import { startTestCluster, until, type TestCluster } from '../harness/cluster';
@@ -10,6 +12,8 @@ import { spawnSkiff, type ControlPlaneProcess } from '../harness/process';
 /** The node agent as its own process (`skiff node`), killed with SIGKILL while its pods run. */
 const IMAGE = 'skiff.local/busybox:test';
 const NODE = 'restarted-1';
+/** The test's own bridge (the pod network runs in the machine's network namespace). */
+const BRIDGE = `skr${randomBytes(4).toString('hex')}`;
 
 describe('worker node agent killed -9 and restarted', () => {
   let containerd: TestContainerd;
@@ -20,7 +24,7 @@ describe('worker node agent killed -9 and restarted', () => {
 
   const startAgent = async (): Promise<ControlPlaneProcess> => {
     const p = spawnSkiff(['node', '--name', NODE, '--nats', c.nats.url, '--data-dir', dataDir,
-      '--containerd-address', containerd.address, '--containerd-namespace', containerd.namespace]);
+      '--containerd-address', containerd.address, '--containerd-namespace', containerd.namespace, '--bridge', BRIDGE]);
     const deadline = Date.now() + 60_000;
     while (!p.output().includes('joined the cluster')) {
       if (p.child.exitCode !== null || Date.now() > deadline) throw new Error(`skiff node did not start:\n${p.output()}`);
@@ -46,6 +50,10 @@ describe('worker node agent killed -9 and restarted', () => {
     }
     await c?.stop();
     await containerd?.cleanup();
+    // Left after a failure: the bridge and the blackhole routes (a clean stop removes them).
+    for (const args of [['link', 'delete', 'dev', BRIDGE], ['route', 'delete', 'blackhole', '10.244.0.0/16'], ['route', 'delete', 'blackhole', '10.96.0.0/12']]) {
+      await new Promise<void>((ok) => execFile('ip', args, () => ok()));
+    }
     await releaseNetnsDir();
     await rm(dataDir, { recursive: true, force: true });
   }, 120_000);
@@ -73,6 +81,9 @@ describe('worker node agent killed -9 and restarted', () => {
     expect(after.status.containerStatuses.map((s: any) => s.containerID).sort()).toEqual(idsBefore);
     expect(after.status.containerStatuses.find((s: any) => s.name === 'a')).toMatchObject({ restartCount: 0, ready: true, state: { running: {} } });
     expect(after.status.containerStatuses.find((s: any) => s.name === 'b')).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } });
+    // Its pod IP (saved IPAM state, same owner) stays the same.
+    expect(before.status.podIP).toMatch(/^10\.244\./);
+    expect(after.status.podIP).toBe(before.status.podIP);
     const listed = await containerd.ctr.run(['containers', 'ls', '-q']);
     expect(listed.stdout.split('\n').filter(Boolean)).toHaveLength(2);
   }, 120_000);

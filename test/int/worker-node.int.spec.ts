@@ -1,6 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { importArchive } from '../../runtime/containerd/images';
 import { buildBusyboxImage } from '../harness/busybox-image';
 import { startTestCluster, until, type TestCluster } from '../harness/cluster';
@@ -15,6 +17,8 @@ import { spawnInPty } from '../harness/pty';
  */
 const IMAGE = 'skiff.local/busybox:test';
 const NODE = 'worker-1';
+/** The test's own bridge (the pod network runs in the machine's network namespace). */
+const BRIDGE = `skw${randomBytes(4).toString('hex')}`;
 
 describe('worker node on containerd', () => {
   let containerd: TestContainerd;
@@ -26,7 +30,7 @@ describe('worker node on containerd', () => {
     containerd = await startTestContainerd();
     await importArchive(containerd.ctr, (await buildBusyboxImage(containerd.dataDir, { name: IMAGE })).archive);
     scratch = await mkdtemp(join(tmpdir(), 'skiff-worker-'));
-    c = await startTestCluster({ workerNode: { name: NODE, containerdAddress: containerd.address, containerdNamespace: containerd.namespace } });
+    c = await startTestCluster({ workerNode: { name: NODE, containerdAddress: containerd.address, containerdNamespace: containerd.namespace, bridgeName: BRIDGE } });
     await until(c, `/api/v1/nodes/${NODE}`, (n) => n.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True'));
   }, 120_000);
 
@@ -36,6 +40,10 @@ describe('worker node on containerd', () => {
     await until(c, '/api/v1/namespaces/default/pods', (l) => l.items.length === 0, 60_000).catch(() => undefined);
     await c?.stop();
     await containerd?.cleanup();
+    // Left after a failure: the bridge and the blackhole routes (a clean stop removes them).
+    for (const args of [['link', 'delete', 'dev', BRIDGE], ['route', 'delete', 'blackhole', '10.244.0.0/16'], ['route', 'delete', 'blackhole', '10.96.0.0/12']]) {
+      await new Promise<void>((ok) => execFile('ip', args, () => ok()));
+    }
     await releaseNetnsDir();
     await rm(scratch, { recursive: true, force: true });
   }, 120_000);
