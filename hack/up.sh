@@ -22,6 +22,7 @@ bin/skiff image build --busybox -t skiff.local/busybox:1.36
 bin/skiff apply -f demo/
 bin/skiff rollout status deployment/web -n demo --timeout=120s
 bin/skiff get pods -n demo -o wide
-echo "try: npx skiff port-forward -n demo deployment/web 8080:8080 & curl http://127.0.0.1:8080/"
+echo "try: curl http://<a pod's IP above>:8080/   (pods are on this machine's skiff0 bridge)"
+echo "  or: npx skiff port-forward -n demo deployment/web 8080:8080 & curl http://127.0.0.1:8080/"
 echo "demo running; Ctrl-C stops the cluster"
 wait "$skiff_pid"
