@@ -7,6 +7,7 @@ import type { Event } from '../eventlog/types';
 import { ActorHost, defaultHostOptions } from '../actors/kernel/actor-host';
 import { Supervisor, type Child, type SupervisorFact } from '../actors/kernel/supervisor';
 import { garbageCollectorReconciler } from '../actors/controllers/garbage-collector';
+import { serviceIPRepairReconciler } from '../actors/controllers/service-ip';
 import { namespaceReconciler } from '../actors/controllers/namespace.controller';
 import { nodeLifecycleReconciler } from '../actors/controllers/node-lifecycle';
 import { endpointSliceReconciler, endpointsReconciler } from '../actors/controllers/service.reconcilers';
@@ -145,7 +146,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
           })().catch(() => undefined);
           const workloads = opts.workloadControllers === false ? [] : [replicaSetReconciler, deploymentReconciler, schedulerReconciler, endpointsReconciler, endpointSliceReconciler];
           const reconcilers = [
-            ...[namespaceReconciler, garbageCollectorReconciler, ...workloads].map((make) => make(projection)),
+            ...[namespaceReconciler, garbageCollectorReconciler, serviceIPRepairReconciler, ...workloads].map((make) => make(projection)),
             nodeLifecycleReconciler(projection, { lastMs: (node) => heartbeats.get(node) }, { gracePeriodMs: opts.nodeGracePeriodMs ?? 40_000 }),
             nodeIpamReconciler(projection, ipam),
           ];

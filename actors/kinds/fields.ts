@@ -24,6 +24,7 @@ const TOP_LEVEL: Readonly<Record<string, readonly string[]>> = {
   Endpoints: [...COMMON, 'subsets'],
   EndpointSlice: [...COMMON, 'addressType', 'endpoints', 'ports'],
   Scale: WITH_SPEC,
+  IPAddress: [...COMMON, 'spec'],
 };
 
 const OBJECT_META = new Set([

@@ -70,6 +70,8 @@ export const resourceTypes: readonly ResourceType[] = Object.freeze([
   define({ group: 'discovery.k8s.io', kind: 'EndpointSlice', plural: 'endpointslices' }),
   define({ kind: 'Node', plural: 'nodes', shortNames: ['no'], namespaced: false, subresources: ['status'], hasStatus: true }),
   define({ kind: 'Event', plural: 'events', shortNames: ['ev'] }),
+  // A claimed Service ClusterIP, named by the address (MultiCIDRServiceAllocator, GA in 1.33).
+  define({ group: 'networking.k8s.io', kind: 'IPAddress', plural: 'ipaddresses', shortNames: ['ip'], namespaced: false }),
 ]);
 
 /** "v1" for the core group, "apps/v1" otherwise. */

@@ -1,5 +1,6 @@
 import { isExternallyAccessible } from './defaults';
 import type { FieldCause, KubeObject, ObjectMeta, ResourceType } from './types';
+import { formatIPv4, parseIPv4 } from '../../netd/cidr';
 
 /**
  * Kubernetes' validation for the kinds skiff serves, with kube-apiserver 1.32's field paths,
@@ -41,6 +42,7 @@ const KIND_RULES: Readonly<Record<string, Rule>> = {
   Endpoints: validateEndpoints,
   EndpointSlice: validateEndpointSlice,
   Node: (node) => validateNodePodCIDRs(objectOr(node.spec)),
+  IPAddress: validateIPAddress,
 };
 
 const UPDATE_RULES: Readonly<Record<string, UpdateRule>> = {
@@ -718,6 +720,28 @@ const SESSION_AFFINITIES = ['ClientIP', 'None'];
 const TRAFFIC_POLICIES = ['Cluster', 'Local'];
 const IP_FAMILY_POLICIES = ['PreferDualStack', 'RequireDualStack', 'SingleStack'];
 const IP_FAMILIES = ['IPv4', 'IPv6'];
+
+/** networking/v1 IPAddress: named by a canonical IP, with a parent reference naming its resource and name. */
+function validateIPAddress(ip: KubeObject): FieldCause[] {
+  const causes: FieldCause[] = [];
+  const name = ip.metadata.name ?? '';
+  if (!isCanonicalIPv4(name)) causes.push(invalid('metadata.name', name, 'must be a canonical format IP address'));
+  const parent = objectOr(objectOr(ip.spec).parentRef);
+  if (!isObject(objectOr(ip.spec).parentRef)) causes.push(required('spec.parentRef'));
+  else {
+    if (typeof parent.resource !== 'string' || parent.resource === '') causes.push(required('spec.parentRef.resource'));
+    if (typeof parent.name !== 'string' || parent.name === '') causes.push(required('spec.parentRef.name'));
+  }
+  return causes;
+}
+
+function isCanonicalIPv4(text: string): boolean {
+  try {
+    return formatIPv4(parseIPv4(text)) === text;
+  } catch {
+    return false;
+  }
+}
 
 function validateServiceSpec(spec: Obj): FieldCause[] {
   const causes: FieldCause[] = [];

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ObjectRef } from '../../eventlog/types';
 import { nameSuffixFrom } from '../../actors/ids';
+import { candidateIPs, DEFAULT_SERVICE_CIDR, ipAddressObject, ipAddressRef, needsClusterIP, requestedIPProblem } from '../../actors/controllers/service-ip';
 import { unknownFields, withoutUnknownFields } from '../../actors/kinds/fields';
 import { apiVersionOf, findByPlural } from '../../actors/kinds/registry';
 import type { Json, KubeObject, ResourceType } from '../../actors/kinds/types';
@@ -223,7 +224,51 @@ async function serveCreate(r: ResourceRequest, deps: ResourceDeps): Promise<void
   checkNamespaceOpen(r, deps, name);
   object = sealed(r, deps, { ...object, metadata: { ...object.metadata, name } });
   const fieldManager = r.url.searchParams.get('fieldManager') ?? defaultManager(r.req);
-  await execute(r, deps, refOf(r, name), { op: 'create', object, fieldManager }, 201, commandId);
+  // dryRun allocates nothing: the answer shows no clusterIP (upstream shows one it does not keep).
+  const claim = r.type.kind === 'Service' && r.url.searchParams.get('dryRun') !== 'All' ? await claimClusterIP(r, deps, object, name) : undefined;
+  if (!claim) return execute(r, deps, refOf(r, name), { op: 'create', object, fieldManager }, 201, commandId);
+  try {
+    await execute(r, deps, refOf(r, name), { op: 'create', object: claim.object, fieldManager }, 201, commandId);
+  } catch (err) {
+    await deps.bus.send(ipAddressRef(claim.ip), { op: 'delete', options: { preconditions: { uid: claim.uid } } }, API_SERVER).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Who claims and releases Service ClusterIPs (the API server itself, as upstream). */
+const API_SERVER = 'system:apiserver';
+
+/**
+ * A new Service's ClusterIP: the one it asks for, or a free one from the service CIDR, claimed by
+ * creating its IPAddress object (an actor's create is the compare-and-set: AlreadyExists = taken).
+ * Undefined when the Service gets none (headless, ExternalName).
+ */
+async function claimClusterIP(r: ResourceRequest, deps: ResourceDeps, object: KubeObject, name: string): Promise<{ ip: string; uid: string; object: KubeObject } | undefined> {
+  const spec = (object.spec && typeof object.spec === 'object' && !Array.isArray(object.spec) ? object.spec : {}) as Record<string, unknown>;
+  const namespace = r.namespace ?? 'default';
+  const requested = typeof spec.clusterIP === 'string' && spec.clusterIP !== '' && spec.clusterIP !== 'None' ? spec.clusterIP : undefined;
+  if (requested === undefined && !needsClusterIP(spec)) return undefined;
+  if (requested !== undefined && spec.type === 'ExternalName') return undefined;
+  const claim = async (ip: string) => deps.bus.send(ipAddressRef(ip), { op: 'create', object: ipAddressObject(ip, namespace, name), fieldManager: 'kube-apiserver' }, API_SERVER);
+  const withIP = (ip: string, uid: string) => ({ ip, uid, object: { ...object, spec: { ...spec, clusterIP: ip, clusterIPs: [ip] } } as KubeObject });
+  if (requested !== undefined) {
+    const problem = requestedIPProblem(DEFAULT_SERVICE_CIDR, requested);
+    if (problem) throw reject.invalid('', 'Service', name, [{ reason: 'FieldValueInvalid', field: 'spec.clusterIPs[0]', message: `Invalid value: ${JSON.stringify(requested)}: ${problem}` }]);
+    const outcome = await claim(requested);
+    if (outcome.ok) return withIP(requested, (outcome.result as KubeObject).metadata.uid ?? '');
+    if (outcome.status.reason !== 'AlreadyExists') throw new Rejection(outcome.status);
+    throw reject.invalid('', 'Service', name, [{
+      reason: 'FieldValueInvalid', field: 'spec.clusterIPs',
+      message: `Invalid value: []string{${JSON.stringify(requested)}}: failed to allocate IP ${requested}: provided IP is already allocated`,
+    }]);
+  }
+  for (const ip of candidateIPs(DEFAULT_SERVICE_CIDR, namespace, name)) {
+    if (deps.projection.store.get(ipAddressRef(ip))) continue; // known taken: skip the round trip
+    const outcome = await claim(ip);
+    if (outcome.ok) return withIP(ip, (outcome.result as KubeObject).metadata.uid ?? '');
+    if (outcome.status.reason !== 'AlreadyExists') throw new Rejection(outcome.status);
+  }
+  throw reject.internal('failed to allocate a serviceIP: range is full');
 }
 
 async function serveWrite(r: ResourceRequest, deps: ResourceDeps, target: WriteTarget, op: 'replace' | 'patch'): Promise<void> {

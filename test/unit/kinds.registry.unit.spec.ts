@@ -7,9 +7,9 @@ const byKind = (kind: string) => {
 };
 
 describe('kinds registry: the table', () => {
-  it('holds exactly the eleven kinds skiff serves, each plural once', () => {
+  it('holds exactly the twelve kinds skiff serves, each plural once', () => {
     expect(resourceTypes.map((t) => t.kind).sort()).toEqual(
-      ['ConfigMap', 'Deployment', 'EndpointSlice', 'Endpoints', 'Event', 'Namespace', 'Node', 'Pod', 'ReplicaSet', 'Secret', 'Service'],
+      ['ConfigMap', 'Deployment', 'EndpointSlice', 'Endpoints', 'Event', 'IPAddress', 'Namespace', 'Node', 'Pod', 'ReplicaSet', 'Secret', 'Service'],
     );
     expect(new Set(resourceTypes.map((t) => `${t.group}/${t.plural}`)).size).toBe(resourceTypes.length);
   });
@@ -30,16 +30,16 @@ describe('kinds registry: the table', () => {
     });
   });
 
-  it('makes Namespace and Node cluster-scoped and everything else namespaced', () => {
+  it('makes IPAddress, Namespace and Node cluster-scoped and everything else namespaced', () => {
     const cluster = resourceTypes.filter((t) => !t.namespaced).map((t) => t.kind).sort();
-    expect(cluster).toEqual(['Namespace', 'Node']);
+    expect(cluster).toEqual(['IPAddress', 'Namespace', 'Node']);
   });
 
   it('uses Kubernetes short names', () => {
     const short = Object.fromEntries(resourceTypes.map((t) => [t.plural, t.shortNames]));
     expect(short).toEqual({
       namespaces: ['ns'], configmaps: ['cm'], secrets: [], pods: ['po'], deployments: ['deploy'],
-      replicasets: ['rs'], services: ['svc'], endpoints: ['ep'], endpointslices: [], nodes: ['no'], events: ['ev'],
+      replicasets: ['rs'], services: ['svc'], endpoints: ['ep'], endpointslices: [], nodes: ['no'], events: ['ev'], ipaddresses: ['ip'],
     });
   });
 
