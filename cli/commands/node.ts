@@ -11,6 +11,7 @@ import { defaultDataDir } from '../data-dir';
 import { helpFlag, parseArgs } from '../args';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
+import { isNodeName } from '../node-name';
 
 const flags = {
   hollow: { kind: 'boolean' },
@@ -58,7 +59,7 @@ export async function runNode(args: readonly string[], ctx: CliContext): Promise
     return 0;
   }
   if (rest.length > 0) throw new CliError(`skiff node takes no arguments, got "${rest.join(' ')}"`);
-  if (!f.name || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(f.name)) throw new CliError('skiff node needs --name NAME (a lowercase DNS subdomain)');
+  if (!f.name || !isNodeName(f.name)) throw new CliError('skiff node needs --name NAME (a lowercase DNS subdomain)');
   if (!f.nats) throw new CliError('skiff node needs --nats URL (the cluster\'s NATS server, printed by skiff up)');
   const startDelayMs = millisecondsOf(f, 'start-delay', 1_000);
   const stopDelayMs = millisecondsOf(f, 'stop-delay', 0);

@@ -6,6 +6,7 @@ import { startControlPlane } from '../../gateways/control-plane';
 import { helpFlag, parseArgs } from '../args';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
+import { isNodeName } from '../node-name';
 import { workerNodeProblems } from '../../runtime/node-preflight';
 import { ContainerdUnavailableError } from '../../runtime/containerd';
 import { WorkerNodeUnavailable } from '../../runtime/worker-node';
@@ -73,7 +74,7 @@ export async function runUp(args: readonly string[], ctx: CliContext): Promise<n
     if (!f['no-node']) {
       const problems = workerNodeProblems();
       if (problems.length > 0) throw new CliError(`skiff up runs a worker node on this machine: ${problems.join('; ')} (or pass --no-node for a control plane alone)`);
-      if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(nodeName)) throw new CliError(`--node-name must be a lowercase DNS subdomain, got "${nodeName}"`);
+      if (!isNodeName(nodeName)) throw new CliError(`--node-name must be a lowercase DNS subdomain, got "${nodeName}"`);
     }
     const workerNode = f['no-node'] ? undefined : { name: nodeName, ...(f['containerd-address'] ? { containerdAddress: f['containerd-address'] } : {}) };
     const cp = await startControlPlane({ dataDir, natsUrl: f.nats ?? (nats as NatsServer).url, port, hollowNodes, workerNode }).catch((err: Error) => {

@@ -6,6 +6,8 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Ctr } from '../../runtime/containerd/ctr';
+import { importArchive } from '../../runtime/containerd/images';
 import { buildImage, busyboxRootfs, type BuiltImage, type RunConfig } from '../../runtime/image';
 
 /** The image config's run settings (entrypoint, cmd — default `["sh"]` —, env, …), its name, and the busybox binary to use. */
@@ -26,4 +28,9 @@ export async function buildBusyboxImage(dir: string, opts: BusyboxImageOptions):
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Builds the busybox image `name` and imports it into a test containerd's namespace. */
+export async function importBusyboxImage(containerd: Readonly<{ ctr: Ctr; dataDir: string }>, name: string): Promise<void> {
+  await importArchive(containerd.ctr, (await buildBusyboxImage(containerd.dataDir, { name })).archive);
 }

@@ -118,3 +118,9 @@ export async function until(c: TestCluster, path: string, done: (body: any) => b
     await new Promise((res) => setTimeout(res, 200));
   }
 }
+
+/** Deletes every pod of `default` (with its grace period, so nodes tear them down) and waits until none is left. */
+export async function deleteAllPods(c: TestCluster, timeoutMs = 60_000): Promise<void> {
+  await c.call('DELETE', '/api/v1/namespaces/default/pods');
+  await until(c, '/api/v1/namespaces/default/pods', (l) => l.items.length === 0, timeoutMs);
+}

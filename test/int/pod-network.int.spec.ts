@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { importArchive } from '../../runtime/containerd/images';
 import { sandboxName } from '../../runtime/containerd';
 import { hostVethName } from '../../netd/pod-network';
 import { contains, parseCidr, parseIPv4 } from '../../netd/cidr';
 import { runCli } from '../harness/process';
-import { buildBusyboxImage } from '../harness/busybox-image';
-import { startTestCluster, until, type TestCluster } from '../harness/cluster';
+import { importBusyboxImage } from '../harness/busybox-image';
+import { deleteAllPods, startTestCluster, until, type TestCluster } from '../harness/cluster';
 import { netnsDirGuard, startTestContainerd, type TestContainerd } from '../harness/containerd';
 
 /**
@@ -35,7 +34,7 @@ describe('pod network on a worker node', () => {
     // Nothing of ours may be there before: the CIDRs must not be in use on this machine.
     expect((await ip('route', 'show', 'match', '10.244.0.0/16')).stdout).not.toMatch(/^10\.244\./m);
     containerd = await startTestContainerd();
-    await importArchive(containerd.ctr, (await buildBusyboxImage(containerd.dataDir, { name: IMAGE })).archive);
+    await importBusyboxImage(containerd, IMAGE);
     c = await startTestCluster({
       clusterCIDR: CLUSTER_CIDR,
       workerNode: { name: NODE, containerdAddress: containerd.address, containerdNamespace: containerd.namespace, bridgeName: BRIDGE },
@@ -45,8 +44,7 @@ describe('pod network on a worker node', () => {
 
   afterAll(async () => {
     if (c) {
-      await c.call('DELETE', '/api/v1/namespaces/default/pods');
-      await until(c, '/api/v1/namespaces/default/pods', (l) => l.items.length === 0, 60_000).catch(() => undefined);
+      if (c) await deleteAllPods(c).catch(() => undefined);
       await c.stop();
     }
     await containerd?.cleanup();

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { importArchive } from '../../runtime/containerd/images';
-import { buildBusyboxImage } from '../harness/busybox-image';
-import { startTestCluster, until, type TestCluster } from '../harness/cluster';
+import { importBusyboxImage } from '../harness/busybox-image';
+import { deleteAllPods, startTestCluster, until, type TestCluster } from '../harness/cluster';
 import { netnsDirGuard, startTestContainerd, type TestContainerd } from '../harness/containerd';
 import { spawnSkiff, type ControlPlaneProcess } from '../harness/process';
 
@@ -35,15 +34,14 @@ describe('worker node agent killed -9 and restarted', () => {
 
   beforeAll(async () => {
     containerd = await startTestContainerd();
-    await importArchive(containerd.ctr, (await buildBusyboxImage(containerd.dataDir, { name: IMAGE })).archive);
+    await importBusyboxImage(containerd, IMAGE);
     dataDir = await mkdtemp(join(tmpdir(), 'skiff-node-'));
     c = await startTestCluster({ nodeGracePeriodMs: 60_000 });
     agent = await startAgent();
   }, 120_000);
 
   afterAll(async () => {
-    await c?.call('DELETE', '/api/v1/namespaces/default/pods');
-    await until(c, '/api/v1/namespaces/default/pods', (l) => l.items.length === 0, 60_000).catch(() => undefined);
+    if (c) await deleteAllPods(c).catch(() => undefined);
     if (agent && agent.child.exitCode === null) {
       agent.child.kill('SIGTERM');
       await agent.exited;

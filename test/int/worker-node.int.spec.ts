@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { importArchive } from '../../runtime/containerd/images';
-import { buildBusyboxImage } from '../harness/busybox-image';
-import { startTestCluster, until, type TestCluster } from '../harness/cluster';
+import { importBusyboxImage } from '../harness/busybox-image';
+import { deleteAllPods, startTestCluster, until, type TestCluster } from '../harness/cluster';
 import { netnsDirGuard, startTestContainerd, type TestContainerd } from '../harness/containerd';
 import { get } from 'node:http';
 import { runCli, SKIFF_BIN, spawnSkiff } from '../harness/process';
@@ -28,7 +27,7 @@ describe('worker node on containerd', () => {
 
   beforeAll(async () => {
     containerd = await startTestContainerd();
-    await importArchive(containerd.ctr, (await buildBusyboxImage(containerd.dataDir, { name: IMAGE })).archive);
+    await importBusyboxImage(containerd, IMAGE);
     scratch = await mkdtemp(join(tmpdir(), 'skiff-worker-'));
     c = await startTestCluster({ workerNode: { name: NODE, containerdAddress: containerd.address, containerdNamespace: containerd.namespace, bridgeName: BRIDGE } });
     await until(c, `/api/v1/nodes/${NODE}`, (n) => n.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True'));
@@ -36,8 +35,7 @@ describe('worker node on containerd', () => {
 
   afterAll(async () => {
     // Pods first, so the node tears down their containers and namespaces itself.
-    await c?.call('DELETE', '/api/v1/namespaces/default/pods');
-    await until(c, '/api/v1/namespaces/default/pods', (l) => l.items.length === 0, 60_000).catch(() => undefined);
+    if (c) await deleteAllPods(c).catch(() => undefined);
     await c?.stop();
     await containerd?.cleanup();
     // Left after a failure: the bridge and the blackhole routes (a clean stop removes them).
